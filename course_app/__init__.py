@@ -1,0 +1,1 @@
+"""course_app: the production FastAPI service built in this course."""

@@ -1,0 +1,122 @@
+"""The course command line: python -m course_tools COMMAND (see --help)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from course_tools.paths import find_root
+
+
+def cmd_stage(args: argparse.Namespace) -> int:
+    from course_tools.runner import bring_to_stage
+
+    bring_to_stage(args.number)
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from course_tools.runner import build
+
+    build()
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    """Fast: compare course_app with the notebooks' %%module cells, without running them."""
+    from course_tools.sync import differences, written_by_notebooks
+
+    root = find_root()
+    return report_sync(differences(written_by_notebooks(root), root))
+
+
+def report_sync(problems: list[str]) -> int:
+    if problems:
+        print("Sync check failed: course_app/ is not what the notebooks write.")
+        print("\n".join(problems))
+        print("Edit the notebook, never course_app/ by hand; then run `make build`.")
+        return 1
+    print("Sync check passed: course_app/ is exactly what the notebooks write.")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Run every notebook with nbval in a clean copy, then compare the course_app it wrote."""
+    from course_tools.runner import clean_copy, nbval
+    from course_tools.sync import differences, package_files
+
+    root = find_root()
+    started = time.perf_counter()
+    with clean_copy(root) as copy:
+        nbval_code = nbval(copy, args.pytest_args)
+        sync_code = report_sync(differences(package_files(copy), root))
+    print(f"Notebooks verified in {time.perf_counter() - started:.0f} s.")
+    return nbval_code or sync_code
+
+
+def cmd_progress(args: argparse.Namespace) -> int:
+    from course_tools.progress import progress_table
+
+    root = find_root()
+    if (root / "learner" / "notebooks").is_dir():
+        root = root / "learner"
+        print("Your workspace: learner/ (the learner edition)")
+    print(progress_table(root))
+    return 0
+
+
+def cmd_exercises(args: argparse.Namespace) -> int:
+    from course_tools.validate import validate
+
+    results = validate(find_root())
+    for item in results:
+        mark = "ok " if item.ok else "BAD"
+        print(
+            f"{mark} {item.exercise_id}: solution {item.solution.verdict}, stub {item.stub.verdict}"
+        )
+        if not item.ok:
+            print(f"    solution: {item.solution}\n    stub: {item.stub}")
+    good = sum(item.ok for item in results)
+    print(f"Exercises: {good} of {len(results)} validated (solution correct, stub not).")
+    return 0 if results and good == len(results) else 1
+
+
+def cmd_edition(args: argparse.Namespace) -> int:
+    from course_tools.edition import build_edition
+
+    root = find_root()
+    out = Path(args.out)
+    written = build_edition(root, out if out.is_absolute() else root / out, overwrite=args.force)
+    print(f"Learner edition: {len(written)} notebooks written to {args.out}/")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course_tools", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    stage = commands.add_parser("stage", help="bring course_app to the end of stage N")
+    stage.add_argument("number", type=int)
+    stage.set_defaults(func=cmd_stage)
+    commands.add_parser("build", help="re-execute all notebooks cleanly").set_defaults(
+        func=cmd_build
+    )
+    commands.add_parser("sync", help="fast sync check, no execution").set_defaults(func=cmd_sync)
+    verify = commands.add_parser("verify", help="nbval + sync check in a clean copy")
+    verify.add_argument("pytest_args", nargs="*")
+    verify.set_defaults(func=cmd_verify)
+    commands.add_parser("progress", help="stages and exercises").set_defaults(func=cmd_progress)
+    commands.add_parser("exercises", help="validate solutions and stubs").set_defaults(
+        func=cmd_exercises
+    )
+    edition = commands.add_parser("edition", help="build the learner edition")
+    edition.add_argument("out", nargs="?", default="learner")
+    edition.add_argument("--force", action="store_true", help="replace existing notebooks")
+    edition.set_defaults(func=cmd_edition)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""Stage checks: run a stage's pytest tests in a fresh process and summarise them kindly."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from course_tools.notebooks import Stage, expected_files, stages
+from course_tools.paths import find_root
+
+
+@dataclass
+class CheckFailure:
+    name: str
+    hint: str
+
+
+@dataclass
+class StageReport:
+    stage: Stage
+    passed: int = 0
+    failures: list[CheckFailure] = field(default_factory=list)
+    broken: str | None = None  # a module that does not import: what went wrong, where
+    not_started: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.broken is None and not self.failures and self.passed > 0
+
+    def summary(self) -> str:
+        head = f"stage {self.stage.label} · {self.stage.title}"
+        if self.not_started:
+            return f"⬜ {head}: not started (run notebook {self.stage.path.name})"
+        if self.broken:
+            return f"❌ {head} is broken: {self.broken}"
+        if self.ok:
+            return f"✅ {head}: {self.passed} checks passed"
+        if not self.failures:
+            return f"❌ {head}: no checks ran"
+        total = self.passed + len(self.failures)
+        first = self.failures[0]
+        return (
+            f"❌ {head}: {len(self.failures)} of {total} checks failed. "
+            f"First: {first.name}\n   hint: {first.hint}"
+        )
+
+
+def run_checks(numbers: list[int], root: Path | None = None) -> list[StageReport]:
+    """Run the checks of the given stages in one pytest process."""
+    root = root or find_root()
+    wanted = [s for s in stages(root) if s.number in numbers]
+    reports = {s.number: StageReport(s) for s in wanted}
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) / "report.json"
+        command = [sys.executable, "-m", "course_tools.stage_probe", str(out)]
+        command += [str(s.number) for s in wanted]
+        subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
+        results = json.loads(out.read_text()) if out.exists() else {}
+    files = expected_files(stages(root))
+    for number, report in reports.items():
+        result = results.get(str(number))
+        if result is None:
+            report.broken = "the checks could not start (is the course installed? run `make test`)"
+            continue
+        if result["broken"]:
+            report.broken = describe_broken(result["broken"], files, root)
+        report.not_started = result["not_started"]
+        report.passed = result["passed"]
+        report.failures = [CheckFailure(f["name"], f["hint"]) for f in result["failures"]]
+    return [reports[n] for n in sorted(reports)]
+
+
+def describe_broken(error: dict, files: dict, root: Path) -> str:
+    where = error.get("file") or ""
+    writer = files.get(where)
+    lines = f"{where}, line {error['line']}" if error.get("line") else where or "course_app"
+    fix = (
+        f"re-run the cell of notebook {writer[1].path.name} that writes it"
+        if writer
+        else "re-run the notebook that writes it"
+    )
+    return f"{lines}: {error['type']}: {error['message']}\n   fix: {fix}, then this check."
+
+
+def check_stage(number: int) -> None:
+    """The check cell of a notebook: print one friendly summary."""
+    (report,) = run_checks([number])
+    print(report.summary())

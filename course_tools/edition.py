@@ -1,0 +1,65 @@
+"""The learner edition: every notebook with its exercise solutions replaced by stubs."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+
+from course_tools.notebooks import EXERCISE_ID, EXERCISE_TAG, stages
+
+SOLUTION = re.compile(
+    r"^(?P<indent>[ \t]*)# BEGIN SOLUTION\n.*?^[ \t]*# END SOLUTION\n?", re.MULTILINE | re.DOTALL
+)
+
+
+def strip_solutions(source: str) -> str:
+    """Replace each marked solution with a stub that the check reports as "not attempted"."""
+    exercise_id = EXERCISE_ID.search(source)
+    label = f"exercise {exercise_id['id']}" if exercise_id else "this exercise"
+
+    def stub(match: re.Match[str]) -> str:
+        return f'{match["indent"]}raise NotImplementedError("{label}: your code goes here")\n'
+
+    stubbed = SOLUTION.sub(stub, source)
+    if stubbed == source:
+        raise ValueError(f"{label} has no '# BEGIN SOLUTION' / '# END SOLUTION' block")
+    return stubbed.rstrip("\n")
+
+
+def learner_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    copy = nbformat.from_dict(notebook)
+    for cell in copy.cells:
+        if cell.cell_type != "code":
+            continue
+        if EXERCISE_TAG in cell.metadata.get("tags", []):
+            cell.source = strip_solutions(cell.source)
+        if EXERCISE_TAG in cell.metadata.get("tags", []) or "check_exercise(" in cell.source:
+            cell.outputs = []
+            cell.execution_count = None
+    return copy
+
+
+def build_edition(root: Path, out: Path, overwrite: bool = False) -> list[Path]:
+    """Make `out` a learner workspace: stubbed notebooks, the stage tests, and no course_app yet.
+
+    The learner's course_app is built in `out/course_app` by running the notebooks. A notebook the
+    learner already has is never replaced unless `overwrite` is set.
+    """
+    (out / "notebooks").mkdir(parents=True, exist_ok=True)
+    if out.resolve() != root.resolve():
+        if not (out / "tests").exists():
+            shutil.copytree(
+                root / "tests", out / "tests", ignore=shutil.ignore_patterns("__pycache__")
+            )
+        shutil.copyfile(root / "pyproject.toml", out / "pyproject.toml")
+    written = []
+    for item in stages(root):
+        target = out / "notebooks" / item.path.name
+        if target.exists() and not overwrite:
+            continue
+        nbformat.write(learner_notebook(item.notebook), target)
+        written.append(target)
+    return written

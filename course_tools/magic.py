@@ -1,0 +1,61 @@
+"""The `%%module` cell magic: a notebook cell that writes one file of course_app."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from course_tools.notebooks import MODULE_MAGIC, module_text
+from course_tools.paths import PACKAGE, find_root
+
+
+class ModuleCellError(Exception):
+    """A cell that would leave course_app broken; nothing was written."""
+
+
+def write_module(relative_path: str, body: str, root: Path | None = None) -> str:
+    """Check and write one file atomically; return a one-line report."""
+    root = root or find_root()
+    if not relative_path.startswith(PACKAGE + "/"):
+        raise ModuleCellError(f"{MODULE_MAGIC} only writes files under {PACKAGE}/")
+    text = module_text(body)
+    if relative_path.endswith(".py"):
+        try:
+            compile(text, relative_path, "exec")
+        except SyntaxError as error:
+            raise ModuleCellError(
+                f"✗ {relative_path} not written: {type(error).__name__} at line {error.lineno}: "
+                f"{error.msg}.\n  Fix the cell and run it again; the previous version is kept."
+            ) from None
+    target = root / relative_path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Write to a temporary file, then rename: the module is never seen half-written.
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".py")
+    with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+        stream.write(text)
+    os.replace(temporary, target)
+    forget_module(relative_path)
+    lines = text.count("\n")
+    return f"✓ {relative_path} ({lines} line{'s' if lines != 1 else ''})"
+
+
+def forget_module(relative_path: str) -> None:
+    """Make the next `import` in this kernel load the new code."""
+    name = relative_path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+    sys.modules.pop(name, None)
+    importlib.invalidate_caches()
+
+
+def module(line: str, cell: str) -> None:
+    """%%module course_app/<path>: write this cell's code to that file."""
+    try:
+        print(write_module(line.strip(), cell))
+    except ModuleCellError as error:
+        print(error, file=sys.stderr)
+
+
+def register(ipython) -> None:  # type: ignore[no-untyped-def]
+    ipython.register_magic_function(module, magic_kind="cell", magic_name=MODULE_MAGIC[2:])

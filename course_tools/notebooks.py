@@ -1,0 +1,111 @@
+"""Reading the course notebooks: stages, the modules each one writes, and its exercises."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import nbformat
+
+from course_tools.paths import find_root
+
+MODULE_MAGIC = "%%module"
+NOTEBOOK_NAME = re.compile(r"^(?P<number>\d\d)_(?P<slug>[a-z0-9_]+)\.ipynb$")
+EXERCISE_TAG = "exercise"
+EXERCISE_ID = re.compile(r"#\s*Exercise\s+(?P<id>\d\d\.\d+)\b")
+
+
+@dataclass(frozen=True)
+class ModuleCell:
+    path: str  # relative to the course root, e.g. "course_app/settings.py"
+    source: str  # the exact text the cell writes
+
+
+@dataclass(frozen=True)
+class ExerciseCell:
+    exercise_id: str  # "01.2"
+    source: str
+
+
+def parse_module_cell(source: str) -> ModuleCell | None:
+    """The file a `%%module` cell writes, or None for any other cell."""
+    first_line, _, body = source.partition("\n")
+    if not first_line.startswith(MODULE_MAGIC + " "):
+        return None
+    args = shlex.split(first_line[len(MODULE_MAGIC) :])
+    return ModuleCell(path=args[0], source=module_text(body))
+
+
+def module_text(body: str) -> str:
+    """Cell bodies become files ending in exactly one newline."""
+    return body.rstrip() + "\n"
+
+
+@dataclass(frozen=True)
+class Stage:
+    path: Path
+
+    @property
+    def number(self) -> int:
+        return int(self.path.name[:2])
+
+    @property
+    def label(self) -> str:
+        return f"{self.number:02d}"
+
+    @property
+    def slug(self) -> str:
+        return self.path.stem[3:]
+
+    @property
+    def title(self) -> str:
+        return self.slug.replace("_", " ")
+
+    @property
+    def tests_dir(self) -> Path:
+        return self.path.parent.parent / "tests" / f"stage_{self.label}_{self.slug}"
+
+    @cached_property
+    def notebook(self) -> nbformat.NotebookNode:
+        return nbformat.read(self.path, as_version=4)
+
+    @cached_property
+    def module_cells(self) -> list[ModuleCell]:
+        cells = (parse_module_cell(c.source) for c in self.notebook.cells if c.cell_type == "code")
+        return [cell for cell in cells if cell is not None]
+
+    @cached_property
+    def exercises(self) -> list[ExerciseCell]:
+        found = []
+        for cell in self.notebook.cells:
+            if cell.cell_type == "code" and EXERCISE_TAG in cell.metadata.get("tags", []):
+                match = EXERCISE_ID.search(cell.source)
+                if match is None:
+                    raise ValueError(f"{self.path.name}: an exercise cell has no '# Exercise NN.K'")
+                found.append(ExerciseCell(match["id"], cell.source))
+        return found
+
+
+def stages(root: Path | None = None) -> list[Stage]:
+    """Every stage notebook, in course order."""
+    notebooks = (root or find_root()) / "notebooks"
+    return [Stage(p) for p in sorted(notebooks.glob("*.ipynb")) if NOTEBOOK_NAME.match(p.name)]
+
+
+def stage(number: int, root: Path | None = None) -> Stage:
+    for candidate in stages(root):
+        if candidate.number == number:
+            return candidate
+    raise LookupError(f"there is no stage {number:02d}")
+
+
+def expected_files(all_stages: list[Stage]) -> dict[str, tuple[str, Stage]]:
+    """What the given notebooks write, run in order: path -> (text, the last notebook writing it)."""
+    files: dict[str, tuple[str, Stage]] = {}
+    for item in all_stages:
+        for cell in item.module_cells:
+            files[cell.path] = (cell.source, item)
+    return files

@@ -1,0 +1,127 @@
+"""Running notebooks headlessly: one stage, the course so far, or the whole course in a clean copy."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from tqdm import tqdm
+
+from course_tools.notebooks import Stage, expected_files, stages
+from course_tools.paths import PACKAGE, find_root, relative
+
+CELL_TIMEOUT_SECONDS = 600
+NOT_COPIED = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    "learner",
+    "build",
+    "__pycache__",
+    ".ipynb_checkpoints",
+    "*.db",
+    ".env",
+    ".course_backups",
+    "test-results",
+)
+
+
+def execute(notebook_path: Path, save: bool = False) -> nbformat.NotebookNode:
+    """Execute one notebook top to bottom in a fresh kernel, in its own folder."""
+    notebook = nbformat.read(notebook_path, as_version=4)
+    client = NotebookClient(
+        notebook,
+        timeout=CELL_TIMEOUT_SECONDS,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(notebook_path.parent)}},
+    )
+    client.execute()
+    if save:
+        nbformat.write(notebook, notebook_path)
+    return notebook
+
+
+def run_stages(selected: list[Stage], save: bool = False) -> None:
+    """Execute notebooks in order with a progress bar naming the notebook being run."""
+    with tqdm(selected, unit="notebook", file=sys.stdout, dynamic_ncols=True) as bar:
+        for item in bar:
+            bar.set_description(item.path.name)
+            execute(item.path, save=save)
+
+
+def back_up_changed_files(root: Path) -> Path | None:
+    """Before course_app is rebuilt, copy away any file that no notebook would write as it is."""
+    expected = {path: text for path, (text, _) in expected_files(stages(root)).items()}
+    changed = [
+        path
+        for path in sorted((root / PACKAGE).rglob("*"))
+        if path.is_file()
+        and "__pycache__" not in path.parts
+        and expected.get(relative(path, root)) != path.read_text(encoding="utf-8", errors="replace")
+    ]
+    if not changed:
+        return None
+    backup = root / ".course_backups" / time.strftime("%Y%m%d-%H%M%S")
+    for path in changed:
+        target = backup / relative(path, root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+    return backup
+
+
+def bring_to_stage(number: int, root: Path | None = None) -> None:
+    """`make stage N=…`: rebuild course_app from nothing by running notebooks 01..N."""
+    root = root or find_root()
+    selected = [s for s in stages(root) if 0 < s.number <= number]
+    if not selected or selected[-1].number != number:
+        raise SystemExit(f"There is no stage {number:02d}; stages are {describe_stages(root)}.")
+    backup = back_up_changed_files(root)
+    if backup:
+        print(f"Your own changes to {PACKAGE}/ are saved in {relative(backup, root)}/")
+    shutil.rmtree(root / PACKAGE, ignore_errors=True)
+    run_stages(selected)
+    print(f"{PACKAGE}/ is now at the end of stage {number:02d} ({selected[-1].title}).")
+
+
+def describe_stages(root: Path) -> str:
+    return ", ".join(s.label for s in stages(root))
+
+
+@contextmanager
+def clean_copy(root: Path | None = None) -> Iterator[Path]:
+    """A throwaway copy of the course with an empty course_app, as a learner's first run sees it."""
+    root = root or find_root()
+    with tempfile.TemporaryDirectory(prefix="course-") as scratch:
+        copy = Path(scratch) / "course"
+        shutil.copytree(root, copy, ignore=NOT_COPIED)
+        shutil.rmtree(copy / PACKAGE, ignore_errors=True)
+        yield copy
+
+
+def build(root: Path | None = None) -> None:
+    """Re-execute every notebook in a clean copy; commit-ready outputs and course_app come back."""
+    root = root or find_root()
+    with clean_copy(root) as copy:
+        run_stages(stages(copy), save=True)
+        for item in stages(copy):
+            shutil.copyfile(item.path, root / "notebooks" / item.path.name)
+        shutil.rmtree(root / PACKAGE, ignore_errors=True)
+        shutil.copytree(copy / PACKAGE, root / PACKAGE, ignore=NOT_COPIED)
+    print(f"Executed {len(stages(root))} notebooks; outputs and {PACKAGE}/ updated.")
+
+
+def nbval(copy: Path, extra: list[str] | None = None) -> int:
+    """Re-run every notebook with nbval, comparing outputs with the committed ones."""
+    command = [
+        sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env",
+        "--nbval-sanitize-with", "nbval_sanitize.cfg", "-p", "no:cacheprovider",
+        "-o", "addopts=", "-o", "testpaths=notebooks", "-q", "notebooks", *(extra or []),
+    ]  # fmt: skip
+    return subprocess.run(command, cwd=copy, check=False).returncode

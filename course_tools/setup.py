@@ -1,0 +1,62 @@
+"""The first cell of every notebook: register the magic and make sure earlier stages are in place."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from course_tools.magic import register, write_module
+from course_tools.notebooks import Stage, expected_files, stages
+from course_tools.paths import find_root
+
+
+def start(number: int) -> None:
+    root = find_root()
+    try:
+        from IPython import get_ipython
+
+        register(get_ipython())
+    except (ImportError, AttributeError):
+        pass  # outside IPython there is no magic to register
+    # This workspace's course_app is the one to import, here and in processes started from here.
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    all_stages = stages(root)
+    current = next((s for s in all_stages if s.number == number), None)
+    if current is None:
+        raise LookupError(f"there is no stage {number:02d} in this course")
+    print(f"Stage {current.label} · {current.title}")
+    earlier = [s for s in all_stages if 0 < s.number < number]
+    if not earlier:
+        print("No earlier stage needed: you start from an empty course_app.")
+        return
+    print(restore_earlier_stages(earlier, all_stages, root))
+
+
+def restore_earlier_stages(earlier: list[Stage], all_stages: list[Stage], root: Path) -> str:
+    """Write the files of earlier stages that are missing; keep (and name) ones that differ."""
+    later_versions = {
+        cell.path: cell.source
+        for s in all_stages
+        if s.number > earlier[-1].number
+        for cell in s.module_cells
+    }
+    restored, differing = [], []
+    for path, (text, writer) in expected_files(earlier).items():
+        target = root / path
+        if not target.exists():
+            write_module(path, text, root)
+            restored.append(f"{path} (notebook {writer.label})")
+        elif target.read_text(encoding="utf-8") not in (text, later_versions.get(path)):
+            differing.append(f"{path} (notebook {writer.label})")
+    span = f"{earlier[0].label}-{earlier[-1].label}" if len(earlier) > 1 else earlier[0].label
+    lines = []
+    if restored:
+        lines.append(f"Restored from earlier notebooks: {', '.join(restored)}.")
+    if differing:
+        lines.append(
+            f"Kept your own version of {', '.join(differing)}: it differs from the notebook's. "
+            "If a check fails, re-run that notebook."
+        )
+    lines.append(f"Stages {span} are in place." if not differing else f"Stages {span} present.")
+    return "\n".join(lines)
