@@ -9,7 +9,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from course_tools.notebooks import Stage, expected_files, stages
+from course_tools.diagnose import describe_broken
+from course_tools.notebooks import Stage, stages
 from course_tools.paths import find_root
 
 
@@ -60,30 +61,17 @@ def run_checks(numbers: list[int], root: Path | None = None) -> list[StageReport
         command += [str(s.number) for s in wanted]
         subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
         results = json.loads(out.read_text()) if out.exists() else {}
-    files = expected_files(stages(root))
     for number, report in reports.items():
         result = results.get(str(number))
         if result is None:
             report.broken = "the checks could not start (is the course installed? run `make test`)"
             continue
         if result["broken"]:
-            report.broken = describe_broken(result["broken"], files, root)
+            report.broken = describe_broken(result["broken"], root)
         report.not_started = result["not_started"]
         report.passed = result["passed"]
         report.failures = [CheckFailure(f["name"], f["hint"]) for f in result["failures"]]
     return [reports[n] for n in sorted(reports)]
-
-
-def describe_broken(error: dict, files: dict, root: Path) -> str:
-    where = error.get("file") or ""
-    writer = files.get(where)
-    lines = f"{where}, line {error['line']}" if error.get("line") else where or "course_app"
-    fix = (
-        f"re-run the cell of notebook {writer[1].path.name} that writes it"
-        if writer
-        else "re-run the notebook that writes it"
-    )
-    return f"{lines}: {error['type']}: {error['message']}\n   fix: {fix}, then this check."
 
 
 def check_stage(number: int) -> None:

@@ -8,7 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from course_tools.notebooks import MODULE_MAGIC, module_text
+from course_tools.notebooks import MODULE_MAGIC, module_name, module_text
 from course_tools.paths import PACKAGE, find_root
 
 
@@ -44,8 +44,7 @@ def write_module(relative_path: str, body: str, root: Path | None = None) -> str
 
 def forget_module(relative_path: str) -> None:
     """Make the next `import` in this kernel load the new code."""
-    name = relative_path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
-    sys.modules.pop(name, None)
+    sys.modules.pop(module_name(relative_path), None)
     importlib.invalidate_caches()
 
 

@@ -39,6 +39,11 @@ def parse_module_cell(source: str) -> ModuleCell | None:
     return ModuleCell(path=args[0], source=module_text(body))
 
 
+def module_name(path: str) -> str:
+    """course_app/api/__init__.py -> course_app.api"""
+    return path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+
+
 def module_text(body: str) -> str:
     """Cell bodies become files ending in exactly one newline."""
     return body.rstrip() + "\n"

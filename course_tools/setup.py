@@ -5,9 +5,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from course_tools.diagnose import describe_broken, import_error
 from course_tools.magic import register, write_module
 from course_tools.notebooks import Stage, expected_files, stages
-from course_tools.paths import find_root
+from course_tools.paths import PACKAGE, find_root
 
 
 def start(number: int) -> None:
@@ -31,6 +32,16 @@ def start(number: int) -> None:
         print("No earlier stage needed: you start from an empty course_app.")
         return
     print(restore_earlier_stages(earlier, all_stages, root))
+    forget_course_app()
+    broken = import_error(earlier[-1], root)
+    if broken:
+        print(f"⚠️ An earlier stage is broken: {describe_broken(broken, root)}")
+
+
+def forget_course_app() -> None:
+    """Import the modules on disk now, not versions this kernel imported before."""
+    for name in [name for name in sys.modules if name.split(".")[0] == PACKAGE]:
+        del sys.modules[name]
 
 
 def restore_earlier_stages(earlier: list[Stage], all_stages: list[Stage], root: Path) -> str:

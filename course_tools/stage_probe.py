@@ -5,54 +5,21 @@ Usage: python -m course_tools.stage_probe REPORT.json STAGE [STAGE ...]
 
 from __future__ import annotations
 
-import importlib
 import json
 import sys
-import traceback
 from pathlib import Path
 
 import pytest
 
+from course_tools.diagnose import import_error
 from course_tools.notebooks import Stage, stages
-from course_tools.paths import PACKAGE, find_root, relative
+from course_tools.paths import find_root, relative
 
 
 def not_written(stage: Stage, root: Path) -> bool:
     """A stage that writes modules, none of which exist yet."""
     paths = [root / cell.path for cell in stage.module_cells]
     return bool(paths) and not any(path.exists() for path in paths)
-
-
-def import_error(stage: Stage, root: Path) -> dict | None:
-    """The first module of this stage (or an earlier one) that fails to import."""
-    for earlier in stages(root):
-        if earlier.number > stage.number:
-            break
-        for cell in earlier.module_cells:
-            if not cell.path.endswith(".py"):
-                continue
-            name = cell.path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
-            try:
-                importlib.import_module(name)
-            except Exception as error:  # a learner's module may fail in any way
-                return describe(error, cell.path, root)
-    return None
-
-
-def describe(error: BaseException, fallback: str, root: Path) -> dict:
-    file, line = fallback, None
-    if isinstance(error, SyntaxError) and error.filename:
-        file, line = relative(Path(error.filename), root), error.lineno
-    else:
-        for frame in reversed(traceback.extract_tb(error.__traceback__)):
-            path = Path(frame.filename)
-            if PACKAGE in path.parts:
-                file, line = relative(path, root), frame.lineno
-                break
-    message = str(error).splitlines()[0] if str(error) else ""
-    if isinstance(error, SyntaxError):
-        message = error.msg
-    return {"file": file, "line": line, "type": type(error).__name__, "message": message}
 
 
 class Collector:

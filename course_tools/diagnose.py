@@ -1,0 +1,53 @@
+"""Finding what is broken in a learner's course_app, and saying it in a few lines."""
+
+from __future__ import annotations
+
+import importlib
+import traceback
+from pathlib import Path
+
+from course_tools.notebooks import Stage, expected_files, module_name, stages
+from course_tools.paths import PACKAGE, relative
+
+
+def import_error(stage: Stage, root: Path) -> dict | None:
+    """The first module of this stage (or an earlier one) that fails to import."""
+    for earlier in stages(root):
+        if earlier.number > stage.number:
+            break
+        for cell in earlier.module_cells:
+            if not cell.path.endswith(".py"):
+                continue
+            try:
+                importlib.import_module(module_name(cell.path))
+            except Exception as error:  # a learner's module may fail in any way
+                return describe(error, cell.path, root)
+    return None
+
+
+def describe(error: BaseException, fallback: str, root: Path) -> dict:
+    file, line = fallback, None
+    if isinstance(error, SyntaxError) and error.filename:
+        file, line = relative(Path(error.filename), root), error.lineno
+    else:
+        for frame in reversed(traceback.extract_tb(error.__traceback__)):
+            path = Path(frame.filename)
+            if PACKAGE in path.parts:
+                file, line = relative(path, root), frame.lineno
+                break
+    message = str(error).splitlines()[0] if str(error) else ""
+    if isinstance(error, SyntaxError):
+        message = error.msg
+    return {"file": file, "line": line, "type": type(error).__name__, "message": message}
+
+
+def describe_broken(error: dict, root: Path) -> str:
+    """Two lines: where the module breaks and which notebook cell to re-run."""
+    where = error.get("file") or PACKAGE
+    writer = expected_files(stages(root)).get(where)
+    location = f"{where}, line {error['line']}" if error.get("line") else where
+    notebook = f"notebook {writer[1].path.name}" if writer else "the notebook"
+    return (
+        f"{location}: {error['type']}: {error['message']}\n"
+        f"   fix: re-run the cell of {notebook} that writes it, then this cell again."
+    )

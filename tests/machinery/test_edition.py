@@ -1,0 +1,84 @@
+"""The learner edition and exercise validation."""
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course_tools.edition import build_edition, strip_solutions
+from course_tools.exercises import Verdict, evaluate
+from course_tools.notebooks import stages
+from course_tools.validate import validate
+
+SOLVED = """# Exercise 09.1: double it
+def double(x: int) -> int:
+    # BEGIN SOLUTION
+    return 2 * x
+    # END SOLUTION"""
+
+
+def test_solution_becomes_a_stub_at_the_same_indent() -> None:
+    """The solution block is replaced by one `raise NotImplementedError` line."""
+    stub = strip_solutions(SOLVED)
+    assert "return 2 * x" not in stub and "BEGIN SOLUTION" not in stub
+    assert '    raise NotImplementedError("exercise 09.1: your code goes here")' in stub
+
+
+def test_exercise_without_markers_is_refused() -> None:
+    """An exercise cell must mark its solution, or the edition cannot hide it."""
+    with pytest.raises(ValueError, match="BEGIN SOLUTION"):
+        strip_solutions("# Exercise 09.2: nothing marked\nx = 1")
+
+
+def test_learner_edition_hides_every_solution(workspace: Path, tmp_path: Path) -> None:
+    """Every exercise cell of the learner edition is a stub with no output."""
+    out = tmp_path / "learner"
+    written = build_edition(workspace, out)
+    assert len(written) == len(stages(workspace))
+    exercises = 0
+    for path in written:
+        for cell in nbformat.read(path, as_version=4).cells:
+            assert "BEGIN SOLUTION" not in cell.source
+            if "exercise" in cell.metadata.get("tags", []):
+                exercises += 1
+                assert "raise NotImplementedError" in cell.source
+                assert cell.outputs == [] and cell.execution_count is None
+            if cell.cell_type == "code" and "check_exercise(" in cell.source:
+                assert cell.outputs == []
+    assert exercises == sum(len(item.exercises) for item in stages(workspace))
+    assert (out / "tests").is_dir() and (out / "pyproject.toml").is_file()
+
+
+def test_learner_edition_never_replaces_a_learners_notebook(
+    workspace: Path, tmp_path: Path
+) -> None:
+    """Building the edition again keeps the learner's own notebooks."""
+    out = tmp_path / "learner"
+    build_edition(workspace, out)
+    mine = out / "notebooks" / "01_settings.ipynb"
+    mine.write_text(mine.read_text().replace("split_csv", "split_csv_mine"))
+    assert build_edition(workspace, out) == []
+    assert "split_csv_mine" in mine.read_text()
+
+
+def test_every_solution_passes_and_every_stub_does_not(workspace: Path) -> None:
+    """nbgrader-style validation: solutions are correct, stubs are "not attempted"."""
+    results = validate(workspace)
+    assert len(results) >= 3
+    for item in results:
+        assert item.solution.verdict is Verdict.CORRECT, item.solution
+        assert item.stub.verdict is Verdict.NOT_ATTEMPTED, item.stub
+
+
+def test_wrong_answer_gets_a_hint() -> None:
+    """A wrong answer is "not yet" with the check's hint, not a traceback."""
+    result = evaluate("01.1", {"split_csv": lambda raw: raw.split(",")})
+    assert result.verdict is Verdict.NOT_YET
+    assert "Strip the spaces" in result.hint
+
+
+def test_crashing_answer_is_not_yet() -> None:
+    """An answer that raises is "not yet", naming the exception."""
+    result = evaluate("00.1", {"is_supported_python": lambda version: 1 / 0})
+    assert result.verdict is Verdict.NOT_YET
+    assert "ZeroDivisionError" in result.hint

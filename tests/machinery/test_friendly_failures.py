@@ -1,0 +1,92 @@
+"""A learner's broken module gives a short message naming the stage and the likely cause."""
+
+from pathlib import Path
+
+import pytest
+
+from course_tools.checks import run_checks
+from course_tools.magic import ModuleCellError, write_module
+
+
+def break_settings(workspace: Path, old: str, new: str) -> None:
+    settings = workspace / "course_app" / "settings.py"
+    text = settings.read_text()
+    assert old in text
+    settings.write_text(text.replace(old, new, 1))
+
+
+def test_syntax_error_names_file_line_and_notebook(workspace: Path) -> None:
+    """A syntax error is reported with its file, line and the notebook cell to re-run."""
+    break_settings(workspace, "class Settings(BaseSettings):", "class Settings(BaseSettings)")
+    (report,) = run_checks([1], workspace)
+    message = report.summary()
+    assert message.startswith("❌ stage 01 · settings is broken: course_app/settings.py, line ")
+    assert "SyntaxError" in message
+    assert "notebook 01_settings.ipynb" in message
+    assert len(message.splitlines()) <= 3
+
+
+def test_missing_name_is_reported(workspace: Path) -> None:
+    """A NameError at import time is reported, not a traceback."""
+    break_settings(workspace, "CommaSeparatedList = ", "CommaSeparatedList = Annotatedd  # ")
+    (report,) = run_checks([1], workspace)
+    assert report.broken is not None
+    assert "NameError" in report.summary()
+    assert "Traceback" not in report.summary()
+
+
+def test_wrong_behaviour_names_the_failing_check_and_its_hint(workspace: Path) -> None:
+    """A wrong default fails its check, and the hint from the test's docstring is shown."""
+    break_settings(
+        workspace,
+        "access_token_expire_minutes: PositiveInt = 30",
+        "access_token_expire_minutes: PositiveInt = 31",
+    )
+    (report,) = run_checks([1], workspace)
+    assert not report.ok
+    assert report.failures[0].name == "test_defaults_match_the_contract"
+    lines = report.summary().splitlines()
+    assert len(lines) == 2
+    assert (
+        lines[1].strip()
+        == "hint: With nothing configured, every field has the default that API.md gives."
+    )
+
+
+def test_a_passing_stage_says_so(workspace: Path) -> None:
+    """An intact stage reports its number of passed checks."""
+    (report,) = run_checks([1], workspace)
+    assert report.ok
+    assert report.summary().startswith("✅ stage 01 · settings: ")
+
+
+def test_not_started_stage_is_not_called_broken(workspace: Path) -> None:
+    """Before its notebook runs, a stage is "not started", not "broken"."""
+    (workspace / "course_app" / "settings.py").unlink()
+    (workspace / "course_app" / "__init__.py").unlink()
+    (report,) = run_checks([1], workspace)
+    assert report.not_started
+    assert "not started" in report.summary()
+
+
+def test_module_cell_refuses_a_syntax_error_and_keeps_the_old_file(workspace: Path) -> None:
+    """%%module never writes code that does not compile; the previous version stays."""
+    target = workspace / "course_app" / "settings.py"
+    before = target.read_text()
+    with pytest.raises(ModuleCellError, match=r"course_app/settings.py not written: SyntaxError"):
+        write_module("course_app/settings.py", "def broken(:\n    pass\n", workspace)
+    assert target.read_text() == before
+
+
+def test_module_cell_writes_only_inside_course_app(workspace: Path) -> None:
+    """%%module refuses paths outside course_app/."""
+    with pytest.raises(ModuleCellError):
+        write_module("tests/evil.py", "x = 1\n", workspace)
+
+
+def test_module_cell_is_repeatable(workspace: Path) -> None:
+    """Running the same cell twice gives the same file and the same message."""
+    first = write_module("course_app/extra.py", "x = 1", workspace)
+    second = write_module("course_app/extra.py", "x = 1", workspace)
+    assert first == second == "✓ course_app/extra.py (1 line)"
+    assert (workspace / "course_app" / "extra.py").read_text() == "x = 1\n"
