@@ -17,6 +17,16 @@ def cmd_stage(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    """Execute some notebooks in place, in this workspace, and save their outputs."""
+    from course_tools.notebooks import stages
+    from course_tools.runner import run_stages
+
+    selected = [s for s in stages(find_root()) if s.number in args.numbers]
+    run_stages(selected, save=True)
+    return 0
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from course_tools.runner import build
 
@@ -93,12 +103,27 @@ def cmd_edition(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_binder(args: argparse.Namespace) -> int:
+    from course_tools.binder import simulate
+
+    return simulate()
+
+
+def cmd_run_all(args: argparse.Namespace) -> int:
+    from course_tools.binder import run_all
+
+    return run_all()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course_tools", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     stage = commands.add_parser("stage", help="bring course_app to the end of stage N")
     stage.add_argument("number", type=int)
     stage.set_defaults(func=cmd_stage)
+    run = commands.add_parser("run", help="execute notebooks NN... in place and save them")
+    run.add_argument("numbers", type=int, nargs="+")
+    run.set_defaults(func=cmd_run)
     commands.add_parser("build", help="re-execute all notebooks cleanly").set_defaults(
         func=cmd_build
     )
@@ -114,6 +139,12 @@ def main(argv: list[str] | None = None) -> int:
     edition.add_argument("out", nargs="?", default="learner")
     edition.add_argument("--force", action="store_true", help="replace existing notebooks")
     edition.set_defaults(func=cmd_edition)
+    commands.add_parser(
+        "binder", help="simulate Binder: fresh venv, postBuild, notebooks"
+    ).set_defaults(func=cmd_binder)
+    commands.add_parser("run-all", help="run every notebook in order, unsaved").set_defaults(
+        func=cmd_run_all
+    )
     args = parser.parse_args(argv)
     return args.func(args)
 
