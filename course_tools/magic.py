@@ -8,7 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from course_tools.notebooks import MODULE_MAGIC, module_name, module_text
+from course_tools.notebooks import MODULE_MAGIC, module_text
 from course_tools.paths import PACKAGE, find_root
 
 
@@ -37,14 +37,19 @@ def write_module(relative_path: str, body: str, root: Path | None = None) -> str
     with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
         stream.write(text)
     os.replace(temporary, target)
-    forget_module(relative_path)
+    forget_course_app()
     lines = text.count("\n")
     return f"✓ {relative_path} ({lines} line{'s' if lines != 1 else ''})"
 
 
-def forget_module(relative_path: str) -> None:
-    """Make the next `import` in this kernel load the new code."""
-    sys.modules.pop(module_name(relative_path), None)
+def forget_course_app() -> None:
+    """Make the next `import` in this kernel load the code on disk.
+
+    Every course_app module is forgotten, not only the rewritten one: modules that imported the
+    old version (say, models bound to an old `Base`) must be loaded again too.
+    """
+    for name in [name for name in sys.modules if name.split(".")[0] == PACKAGE]:
+        del sys.modules[name]
     importlib.invalidate_caches()
 
 

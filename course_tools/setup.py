@@ -6,9 +6,9 @@ import sys
 from pathlib import Path
 
 from course_tools.diagnose import describe_broken, import_error
-from course_tools.magic import register, write_module
+from course_tools.magic import forget_course_app, register, write_module
 from course_tools.notebooks import Stage, expected_files, stages
-from course_tools.paths import PACKAGE, find_root
+from course_tools.paths import find_root
 
 
 def start(number: int) -> None:
@@ -38,12 +38,6 @@ def start(number: int) -> None:
         print(f"⚠️ An earlier stage is broken: {describe_broken(broken, root)}")
 
 
-def forget_course_app() -> None:
-    """Import the modules on disk now, not versions this kernel imported before."""
-    for name in [name for name in sys.modules if name.split(".")[0] == PACKAGE]:
-        del sys.modules[name]
-
-
 def restore_earlier_stages(earlier: list[Stage], all_stages: list[Stage], root: Path) -> str:
     """Write the files of earlier stages that are missing; keep (and name) ones that differ."""
     later_versions = {
@@ -69,5 +63,11 @@ def restore_earlier_stages(earlier: list[Stage], all_stages: list[Stage], root: 
             f"Kept your own version of {', '.join(differing)}: it differs from the notebook's. "
             "If a check fails, re-run that notebook."
         )
-    lines.append(f"Stages {span} are in place." if not differing else f"Stages {span} present.")
+    stages_word = "Stages" if len(earlier) > 1 else "Stage"
+    verb = "are" if len(earlier) > 1 else "is"
+    lines.append(
+        f"{stages_word} {span} {verb} in place."
+        if not differing
+        else f"{stages_word} {span} present."
+    )
     return "\n".join(lines)

@@ -23,19 +23,44 @@ def not_written(stage: Stage, root: Path) -> bool:
 
 
 class Collector:
-    """A pytest plugin that counts results per stage and keeps each failing test's hint."""
+    """A pytest plugin: checks each stage's modules import, then counts its results and hints.
 
-    def __init__(self, test_dirs: dict[str, int]) -> None:
-        self.test_dirs = test_dirs  # "tests/stage_01_settings" -> 1
+    Modules are imported in `pytest_sessionstart`, once pytest's own plugins are loaded: importing
+    them earlier would import libraries (such as anyio) before pytest can rewrite their plugins.
+    """
+
+    def __init__(self, wanted: list[Stage], root: Path) -> None:
+        self.root = root
+        self.test_dirs = {relative(s.tests_dir, root): s.number for s in wanted}
+        self.wanted = wanted
+        self.not_started = {s.number for s in wanted if not_written(s, root)}
+        self.broken: dict[int, dict | None] = dict.fromkeys(self.test_dirs.values())
+        self.session_started = False
         self.hints: dict[str, str] = {}
-        self.passed: dict[int, int] = dict.fromkeys(test_dirs.values(), 0)
-        self.failures: dict[int, list[dict]] = {n: [] for n in test_dirs.values()}
+        self.passed: dict[int, int] = dict.fromkeys(self.test_dirs.values(), 0)
+        self.failures: dict[int, list[dict]] = {n: [] for n in self.test_dirs.values()}
 
     def stage_of(self, nodeid: str) -> int:
         for folder, number in self.test_dirs.items():
             if nodeid.startswith(folder + "/"):
                 return number
         raise LookupError(nodeid)
+
+    def find_broken(self) -> None:
+        for stage in self.wanted:
+            if stage.number not in self.not_started:
+                self.broken[stage.number] = import_error(stage, self.root)
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        self.find_broken()
+        self.session_started = True
+
+    def pytest_ignore_collect(self, collection_path: Path) -> bool | None:
+        for stage in self.wanted:
+            skip = stage.number in self.not_started or self.broken[stage.number] is not None
+            if skip and collection_path.is_relative_to(stage.tests_dir):
+                return True
+        return None
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         for item in items:
@@ -60,22 +85,16 @@ def main() -> None:
     out, numbers = Path(sys.argv[1]), {int(n) for n in sys.argv[2:]}
     root = find_root()
     sys.path.insert(0, str(root))
-    wanted = [s for s in stages(root) if s.number in numbers]
-    not_started = {s.number for s in wanted if not_written(s, root)}
-    broken = {s.number: None if s.number in not_started else import_error(s, root) for s in wanted}
-    runnable = [
-        s
-        for s in wanted
-        if broken[s.number] is None and s.number not in not_started and s.tests_dir.is_dir()
-    ]
-    collector = Collector({relative(s.tests_dir, root): s.number for s in wanted})
-    if runnable:
-        args = [relative(s.tests_dir, root) for s in runnable]
-        pytest.main([*args, "-q", "--no-header", "-p", "no:cacheprovider"], plugins=[collector])
+    wanted = [s for s in stages(root) if s.number in numbers and s.tests_dir.is_dir()]
+    collector = Collector(wanted, root)
+    args = [relative(s.tests_dir, root) for s in wanted]
+    pytest.main([*args, "-q", "--no-header", "-p", "no:cacheprovider"], plugins=[collector])
+    if not collector.session_started:
+        collector.find_broken()  # a conftest.py could not import a broken module
     results = {
         str(s.number): {
-            "broken": broken[s.number],
-            "not_started": s.number in not_started,
+            "broken": collector.broken[s.number],
+            "not_started": s.number in collector.not_started,
             "passed": collector.passed[s.number],
             "failures": collector.failures[s.number],
         }

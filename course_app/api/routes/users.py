@@ -1,0 +1,52 @@
+"""The caller's own profile, and user management for admins."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, status
+
+from course_app.api.deps import AdminUser, CurrentUser, SessionDep
+from course_app.models import User
+from course_app.repositories.users import UserRepository
+from course_app.schemas.common import MAX_PAGE, Page
+from course_app.schemas.users import UserAdminUpdate, UserPublic, UserUpdateMe
+
+router = APIRouter(prefix="/users", tags=["users"])
+
+
+@router.get("/me", response_model=UserPublic)
+async def read_me(user: CurrentUser) -> User:
+    return user
+
+
+@router.patch("/me", response_model=UserPublic)
+async def update_me(data: UserUpdateMe, user: CurrentUser, session: SessionDep) -> User:
+    for field, value in data.model_dump(exclude_unset=True).items():
+        setattr(user, field, value)
+    await session.commit()
+    return user
+
+
+@router.get("", response_model=Page[UserPublic])
+async def list_users(
+    _admin: AdminUser,
+    session: SessionDep,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> Page[UserPublic]:
+    users, total = await UserRepository(session).list_newest_first(page, per_page)
+    items = [UserPublic.model_validate(user) for user in users]
+    return Page[UserPublic].build(items, total, page, per_page)
+
+
+@router.patch("/{user_id}", response_model=UserPublic)
+async def update_user(
+    user_id: uuid.UUID, data: UserAdminUpdate, _admin: AdminUser, session: SessionDep
+) -> User:
+    user = await UserRepository(session).get(user_id)
+    if user is None:
+        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="User not found")
+    for field, value in data.model_dump(exclude_unset=True).items():
+        setattr(user, field, value)
+    await session.commit()
+    return user

@@ -1,0 +1,1 @@
+"""Cross-cutting building blocks: security and rate limiting."""

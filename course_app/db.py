@@ -1,0 +1,51 @@
+"""Async database engine, session factory and declarative base."""
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import (
+    AsyncAttrs,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import DeclarativeBase
+
+from course_app.settings import Settings
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+class Base(AsyncAttrs, DeclarativeBase):
+    pass
+
+
+def _configure_sqlite_connection(dbapi_connection: Any, _connection_record: Any) -> None:
+    # SQLite ignores foreign keys unless asked, and fails at once on a locked database
+    # unless told to wait: concurrent writers should queue, not error.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def create_engine(settings_or_url: Settings | str) -> AsyncEngine:
+    url = settings_or_url.database_url if isinstance(settings_or_url, Settings) else settings_or_url
+    engine = create_async_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
+    return engine
+
+
+def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    # Objects stay usable after commit: reading them would otherwise need awaited I/O.
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def create_tables(engine: AsyncEngine) -> None:
+    # Importing the models registers their tables on Base.metadata.
+    import course_app.models  # noqa: F401
+
+    async with engine.begin() as connection:
+        await connection.run_sync(Base.metadata.create_all)

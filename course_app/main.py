@@ -1,0 +1,81 @@
+"""The application factory: lifespan, middleware, routers and error handlers."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.trustedhost import TrustedHostMiddleware
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from course_app.api.router import api_router
+from course_app.core.rate_limit import InMemoryRateLimiter
+from course_app.core.security import hash_password
+from course_app.db import create_engine, create_session_factory, create_tables
+from course_app.enums import UserRole, UserStatus
+from course_app.errors import register_exception_handlers
+from course_app.models import User
+from course_app.repositories.users import UserRepository
+from course_app.settings import Settings, get_settings
+
+
+async def ensure_first_admin(
+    session_factory: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    if settings.first_admin_email is None or settings.first_admin_password is None:
+        return
+    async with session_factory() as session:
+        users = UserRepository(session)
+        user = await users.get_by_email(settings.first_admin_email)
+        if user is None:
+            password = settings.first_admin_password.get_secret_value()
+            user = User(
+                email=settings.first_admin_email,
+                hashed_password=await hash_password(password),
+                full_name="Administrator",
+                is_verified=True,
+            )
+            session.add(user)
+        user.role = UserRole.ADMIN
+        user.status = UserStatus.ACTIVE
+        await session.commit()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings)
+        session_factory = create_session_factory(engine)
+        try:
+            await create_tables(engine)
+            await ensure_first_admin(session_factory, settings)
+            app.state.engine = engine
+            app.state.session_factory = session_factory
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(title="course_app", lifespan=lifespan)
+    # Everything that needs no I/O is set up here, so it is ready before the lifespan runs.
+    app.state.settings = settings
+    app.state.rate_limiter = InMemoryRateLimiter.from_settings(settings)
+
+    # The middleware added last runs first: TrustedHost refuses a foreign Host before CORS
+    # or any route sees the request.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.allowed_origins,
+        allow_credentials=True,
+        allow_methods=["*"],
+        allow_headers=["*"],
+    )
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
+    register_exception_handlers(app)
+    app.include_router(api_router)
+    return app
+
+
+# For `uvicorn course_app.main:app`. Building the app touches no database: the lifespan does.
+app = create_app()

@@ -1,0 +1,43 @@
+"""A generic async repository: get, add, delete and paginated lists."""
+
+import uuid
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from course_app.db import Base
+
+ModelT = TypeVar("ModelT", bound=Base)
+
+
+class Repository(Generic[ModelT]):
+    model: type[ModelT]
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, id_: uuid.UUID) -> ModelT | None:
+        return await self.session.get(self.model, id_)
+
+    async def add(self, instance: ModelT) -> ModelT:
+        self.session.add(instance)
+        await self.session.flush()  # assigns defaults and surfaces constraint errors now
+        return instance
+
+    async def delete(self, instance: ModelT) -> None:
+        await self.session.delete(instance)
+        await self.session.flush()
+
+    async def paginate(
+        self, statement: Select[Any], page: int, per_page: int
+    ) -> tuple[Sequence[ModelT], int]:
+        count_statement = select(func.count()).select_from(statement.order_by(None).subquery())
+        total = await self.session.scalar(count_statement) or 0
+        offset = (page - 1) * per_page
+        result = await self.session.scalars(statement.limit(per_page).offset(offset))
+        return result.all(), total
+
+    async def list(self, page: int = 1, per_page: int = 20) -> tuple[Sequence[ModelT], int]:
+        return await self.paginate(select(self.model), page, per_page)

@@ -1,0 +1,19 @@
+"""Queries on users."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+
+from course_app.models import User
+from course_app.repositories.base import Repository
+
+
+class UserRepository(Repository[User]):
+    model = User
+
+    async def get_by_email(self, email: str) -> User | None:
+        return await self.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+    async def list_newest_first(self, page: int, per_page: int) -> tuple[Sequence[User], int]:
+        statement = select(User).order_by(User.created_at.desc(), User.id)
+        return await self.paginate(statement, page, per_page)

@@ -1,0 +1,136 @@
+"""User schemas: registration, profile updates, admin updates, public view and tokens."""
+
+import re
+import uuid
+from datetime import UTC, date, datetime
+from typing import Annotated, Literal, Self
+
+from pydantic import EmailStr, Field, StringConstraints, field_validator, model_validator
+
+from course_app.enums import UserRole, UserStatus
+from course_app.schemas.common import RequestModel, ResponseModel
+
+MINIMUM_AGE_YEARS = 13
+
+FullName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=100)]
+# Digits with an optional leading +, spaces, dashes and brackets, at most 20 characters
+# (the database column): "+1 (555) 123-4567".
+Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9(][0-9 ()\-]{5,17}[0-9]$")]
+Password = Annotated[str, Field(min_length=8, max_length=128)]
+
+_PASSWORD_RULES = {
+    "an upper-case letter": re.compile(r"[A-Z]"),
+    "a lower-case letter": re.compile(r"[a-z]"),
+    "a digit": re.compile(r"[0-9]"),
+    "a symbol": re.compile(r"[^A-Za-z0-9\s]"),
+}
+
+
+def _check_password_strength(password: str) -> str:
+    missing = [name for name, rule in _PASSWORD_RULES.items() if not rule.search(password)]
+    if missing:
+        raise ValueError("password needs " + ", ".join(missing))
+    return password
+
+
+def _years_between(born: date, today: date) -> int:
+    had_birthday = (today.month, today.day) >= (born.month, born.day)
+    return today.year - born.year - (0 if had_birthday else 1)
+
+
+def _check_date_of_birth(value: date | None) -> date | None:
+    if value is None:
+        return value
+    today = datetime.now(UTC).date()
+    if value > today:
+        raise ValueError("date of birth cannot be in the future")
+    if _years_between(value, today) < MINIMUM_AGE_YEARS:
+        raise ValueError(f"you must be at least {MINIMUM_AGE_YEARS} years old")
+    return value
+
+
+class UserRegister(RequestModel):
+    email: EmailStr
+    full_name: FullName
+    password: Password
+    password_confirm: str
+    terms_accepted: bool
+    phone: Phone | None = None
+    date_of_birth: date | None = None
+
+    @field_validator("email")
+    @classmethod
+    def normalize_email(cls, value: str) -> str:
+        return value.lower()
+
+    @field_validator("password")
+    @classmethod
+    def password_is_strong(cls, value: str) -> str:
+        return _check_password_strength(value)
+
+    @field_validator("terms_accepted")
+    @classmethod
+    def terms_must_be_accepted(cls, value: bool) -> bool:
+        if not value:
+            raise ValueError("the terms must be accepted")
+        return value
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def date_of_birth_is_plausible(cls, value: date | None) -> date | None:
+        return _check_date_of_birth(value)
+
+    @model_validator(mode="after")
+    def passwords_match(self) -> Self:
+        if self.password != self.password_confirm:
+            raise ValueError("passwords do not match")
+        return self
+
+
+class UserUpdateMe(RequestModel):
+    full_name: FullName | None = None
+    phone: Phone | None = None
+    date_of_birth: date | None = None
+
+    @field_validator("full_name")
+    @classmethod
+    def full_name_not_null(cls, value: str | None) -> str:
+        if value is None:
+            raise ValueError("full_name cannot be null")
+        return value
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def date_of_birth_is_plausible(cls, value: date | None) -> date | None:
+        return _check_date_of_birth(value)
+
+
+class UserAdminUpdate(RequestModel):
+    role: UserRole | None = None
+    status: UserStatus | None = None
+
+    @field_validator("role", "status")
+    @classmethod
+    def not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("cannot be null")
+        return value
+
+
+class UserPublic(ResponseModel):
+    id: uuid.UUID
+    email: EmailStr
+    full_name: str
+    phone: str | None
+    date_of_birth: date | None
+    role: UserRole
+    status: UserStatus
+    is_verified: bool
+    created_at: datetime
+    updated_at: datetime
+    last_login: datetime | None
+
+
+class Token(ResponseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"

@@ -1,0 +1,1 @@
+"""Business rules that span several repositories."""

@@ -1,0 +1,130 @@
+"""Checks for the exercises of notebook 04 (repositories)."""
+
+import asyncio
+import sqlite3
+import tempfile
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from decimal import Decimal
+from typing import Any
+
+from course_tools.exercises import Namespace, exercise, expect
+
+
+@exercise("04.1")
+def escape_like(ns: Namespace) -> None:
+    escape = ns["escape_like"]
+    expect(escape("lamp") == "lamp", "Text without % _ or / stays the same.")
+    expect(escape("50%") == "50/%", 'Put "/" before "%": escape_like("50%") gives "50/%".')
+    expect(escape("a_b") == "a/_b", 'Put "/" before "_": escape_like("a_b") gives "a/_b".')
+    expect(
+        escape("1/2") == "1//2",
+        'The escape character itself needs escaping: escape_like("1/2") gives "1//2".',
+    )
+    expect(
+        escape("%/_") == "/%///_",
+        'Escape "/" first, then "%" and "_": escape_like("%/_") gives "/%///_".',
+    )
+    with sqlite3.connect(":memory:") as connection:
+        connection.execute("CREATE TABLE products (name TEXT)")
+        names = ["50% off", "500 lamps", "a_b", "axb", "1/2 price"]
+        connection.executemany("INSERT INTO products VALUES (?)", [(name,) for name in names])
+        for text, expected in [("50%", ["50% off"]), ("_", ["a_b"]), ("/", ["1/2 price"])]:
+            rows = connection.execute(
+                "SELECT name FROM products WHERE name LIKE '%' || ? || '%' ESCAPE '/'",
+                (escape(text),),
+            ).fetchall()
+            found = [row[0] for row in rows]
+            expect(found == expected, f"Searching for {text!r} found {found}, not {expected}.")
+
+
+@asynccontextmanager
+async def temporary_shop() -> AsyncIterator[Any]:
+    from course_app.db import create_engine, create_session_factory, create_tables
+
+    with tempfile.TemporaryDirectory() as folder:
+        engine = create_engine(f"sqlite+aiosqlite:///{folder}/check.db")
+        await create_tables(engine)
+        try:
+            yield create_session_factory(engine)
+        finally:
+            await engine.dispose()
+
+
+async def add_product(session_factory: Any, name: str, **values: Any) -> uuid.UUID:
+    from course_app.enums import ProductCategory
+    from course_app.models import Product
+
+    fields: dict[str, Any] = {
+        "category": ProductCategory.HOME,
+        "price": Decimal("10.00"),
+        "stock_quantity": 10,
+    }
+    fields.update(values)
+    async with session_factory() as session:
+        product = Product(name=name, slug=name.lower().replace(" ", "-"), **fields)
+        session.add(product)
+        await session.commit()
+        return product.id
+
+
+@exercise("04.2")
+async def take_units(ns: Namespace) -> None:
+    from course_app.models import Product
+
+    take = ns["take_units"]
+    async with temporary_shop() as session_factory:
+        product_id = await add_product(session_factory, "Lamp", stock_quantity=10)
+
+        async with session_factory() as session:
+            too_many = await take(session, product_id, 11)
+            await session.commit()
+        expect(too_many is False, "Asking for 11 units of a stock of 10 should return False.")
+
+        async def one_customer() -> bool:
+            async with session_factory() as session:
+                taken = await take(session, product_id, 1)
+                await session.commit()
+                return taken
+
+        results = await asyncio.gather(*(one_customer() for _ in range(25)))
+        expect(
+            all(isinstance(result, bool) for result in results),
+            "Return a bool: result.rowcount == 1.",
+        )
+        async with session_factory() as session:
+            product = await session.get(Product, product_id)
+        expect(
+            sum(results) == 10,
+            f"25 concurrent calls on a stock of 10 gave {sum(results)} successes, not 10. "
+            "Put the availability check in the UPDATE's WHERE clause; do not read first.",
+        )
+        expect(
+            product.reserved_quantity == 10,
+            f"reserved_quantity ended at {product.reserved_quantity}, not 10: "
+            "use values(reserved_quantity=Product.reserved_quantity + quantity).",
+        )
+
+
+@exercise("04.3")
+async def count_in_range(ns: Namespace) -> None:
+    count = ns["count_in_range"]
+    async with temporary_shop() as session_factory:
+        for name, price, active in [
+            ("Cheap", "5.00", True),
+            ("Middle", "10.00", True),
+            ("Upper", "20.00", True),
+            ("Dear", "99.00", True),
+            ("Hidden", "10.00", False),
+        ]:
+            await add_product(session_factory, name, price=Decimal(price), is_active=active)
+        async with session_factory() as session:
+            middle = await count(session, Decimal("10.00"), Decimal("20.00"))
+            everything = await count(session, Decimal("0.01"), Decimal("1000.00"))
+            nothing = await count(session, Decimal("30.00"), Decimal("40.00"))
+    expect(isinstance(middle, int), "Return an int (session.scalar(...) of a count).")
+    expect(nothing == 0, "No product costs between 30.00 and 40.00: expected 0.")
+    expect(everything != 5, "Count only active products: is_active must be true.")
+    expect(everything == 4, f"All 4 active products cost 0.01-1000.00; you counted {everything}.")
+    expect(middle == 2, f"Both bounds are included: 10.00-20.00 has 2 products, not {middle}.")

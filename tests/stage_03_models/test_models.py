@@ -1,0 +1,286 @@
+import uuid
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import inspect, select
+from sqlalchemy.exc import IntegrityError
+
+from course_app.enums import OrderStatus, ProductCategory, UserRole
+from course_app.models import Order, OrderItem, Product, User
+
+
+def make_user(email: str = "ada@example.com") -> User:
+    return User(email=email, hashed_password="x", full_name="Ada Lovelace")
+
+
+def make_product(**changes: Any) -> Product:
+    values: dict[str, Any] = {
+        "name": "Lamp",
+        "slug": f"lamp-{uuid.uuid4().hex[:6]}",
+        "category": ProductCategory.HOME,
+        "price": Decimal("19.99"),
+        "stock_quantity": 5,
+    }
+    values.update(changes)
+    return Product(**values)
+
+
+async def test_all_tables_are_created(engine: Any) -> None:
+    """create_tables creates users, products, orders and order_items."""
+    async with engine.connect() as connection:
+        names = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+    assert {"users", "products", "orders", "order_items"} <= set(names)
+
+
+async def test_user_defaults_and_aware_timestamps(session: Any) -> None:
+    """A new user gets a UUID, role "user", status "active" and timezone-aware timestamps."""
+    session.add(make_user())
+    await session.commit()
+    session.expunge_all()
+    user = await session.scalar(select(User))
+    assert isinstance(user.id, uuid.UUID)
+    assert user.role == UserRole.USER
+    assert user.status == "active"
+    assert user.created_at.tzinfo is not None, "SQLite returns naive datetimes: attach UTC"
+    assert user.updated_at.utcoffset().total_seconds() == 0
+
+
+async def test_email_is_unique_regardless_of_case(session: Any) -> None:
+    """Two users whose emails differ only in case cannot both exist."""
+    session.add(make_user("ada@example.com"))
+    await session.commit()
+    session.add(make_user("ADA@Example.COM"))
+    with pytest.raises(IntegrityError):
+        await session.commit()
+
+
+async def test_slug_is_unique(session: Any) -> None:
+    """Two products cannot share a slug."""
+    session.add(make_product(slug="lamp"))
+    await session.commit()
+    session.add(make_product(slug="lamp"))
+    with pytest.raises(IntegrityError):
+        await session.commit()
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"price": Decimal("0")},
+        {"price": Decimal("-1")},
+        {"stock_quantity": -1},
+        {"reserved_quantity": -1},
+        {"stock_quantity": 2, "reserved_quantity": 3},
+    ],
+    ids=["price-zero", "price-negative", "stock-negative", "reserved-negative", "reserved>stock"],
+)
+async def test_product_check_constraints_hold(session: Any, changes: dict[str, Any]) -> None:
+    """The database refuses price <= 0, negative stock or reserved, and reserved > stock."""
+    session.add(make_product(**changes))
+    with pytest.raises(IntegrityError):
+        await session.commit()
+
+
+async def test_order_with_items_round_trips_with_decimals(session: Any) -> None:
+    """An order saves its items (cascade) and money comes back as exact Decimals."""
+    user, product = make_user(), make_product()
+    session.add_all([user, product])
+    await session.flush()
+    order = Order(
+        order_number="ORD-20240101-ABCDEF12",
+        user_id=user.id,
+        subtotal=Decimal("39.98"),
+        tax_amount=Decimal("3.20"),
+        shipping_amount=Decimal("9.99"),
+        total_amount=Decimal("53.17"),
+        items=[
+            OrderItem(
+                product_id=product.id,
+                quantity=2,
+                unit_price=Decimal("19.99"),
+                total_price=Decimal("39.98"),
+            )
+        ],
+    )
+    session.add(order)
+    await session.commit()
+    session.expunge_all()
+
+    loaded = await session.scalar(select(Order))
+    assert loaded.status == OrderStatus.PENDING
+    assert loaded.total_amount == Decimal("53.17")
+    assert [item.quantity for item in loaded.items] == [2]  # selectin: no lazy load needed
+
+
+async def test_order_item_quantity_must_be_positive(session: Any) -> None:
+    """An order item with quantity 0 is refused by a check constraint."""
+    user, product = make_user(), make_product()
+    session.add_all([user, product])
+    await session.flush()
+    order = Order(
+        order_number="ORD-20240101-00000000",
+        user_id=user.id,
+        subtotal=Decimal("0.00"),
+        tax_amount=Decimal("0.00"),
+        shipping_amount=Decimal("0.00"),
+        total_amount=Decimal("0.00"),
+        items=[
+            OrderItem(
+                product_id=product.id,
+                quantity=0,
+                unit_price=Decimal("1.00"),
+                total_price=Decimal("0.00"),
+            )
+        ],
+    )
+    session.add(order)
+    with pytest.raises(IntegrityError):
+        await session.commit()
+
+
+async def test_foreign_keys_are_enforced_on_sqlite(session: Any) -> None:
+    """An order for a user that does not exist is refused (PRAGMA foreign_keys=ON)."""
+    session.add(
+        Order(
+            order_number="ORD-20240101-11111111",
+            user_id=uuid.uuid4(),
+            subtotal=Decimal("1.00"),
+            tax_amount=Decimal("0.08"),
+            shipping_amount=Decimal("9.99"),
+            total_amount=Decimal("11.07"),
+        )
+    )
+    with pytest.raises(IntegrityError):
+        await session.commit()
+
+
+async def test_objects_stay_readable_after_commit(session_factory: Any) -> None:
+    """expire_on_commit=False: attributes can be read after commit without new I/O."""
+    async with session_factory() as session:
+        user = make_user()
+        session.add(user)
+        await session.commit()
+    assert user.email == "ada@example.com"  # the session is closed; no MissingGreenlet
+
+
+async def test_email_uniqueness_is_enforced_by_the_database(session: Any) -> None:
+    """Even a row written with raw SQL cannot reuse an email in another case (unique lower(email))."""
+    from sqlalchemy import text
+
+    session.add(make_user("ada@example.com"))
+    await session.commit()
+    with pytest.raises(IntegrityError):
+        await session.execute(
+            text(
+                "INSERT INTO users (id, email, hashed_password, full_name, role, status,"
+                " is_verified, created_at, updated_at)"
+                " VALUES ('00000000000000000000000000000001', 'ADA@EXAMPLE.COM', 'x', 'Ada',"
+                " 'user', 'active', 0, '2024-01-01', '2024-01-01')"
+            )
+        )
+
+
+async def test_unknown_enum_value_is_refused_by_the_database(session: Any) -> None:
+    """Enums are portable VARCHAR + CHECK columns: the database refuses an unknown role."""
+    from sqlalchemy import text
+
+    with pytest.raises(IntegrityError):
+        await session.execute(
+            text(
+                "INSERT INTO users (id, email, hashed_password, full_name, role, status,"
+                " is_verified, created_at, updated_at)"
+                " VALUES ('00000000000000000000000000000002', 'eve@example.com', 'x', 'Eve',"
+                " 'superuser', 'active', 0, '2024-01-01', '2024-01-01')"
+            )
+        )
+
+
+async def test_order_number_is_unique(session: Any) -> None:
+    """Two orders cannot share an order_number."""
+    user = make_user()
+    session.add(user)
+    await session.flush()
+    for _ in range(2):
+        session.add(
+            Order(
+                order_number="ORD-20240101-ABCDEF12",
+                user_id=user.id,
+                subtotal=Decimal("1.00"),
+                tax_amount=Decimal("0.08"),
+                shipping_amount=Decimal("9.99"),
+                total_amount=Decimal("11.07"),
+            )
+        )
+    with pytest.raises(IntegrityError):
+        await session.commit()
+
+
+async def test_a_product_appears_once_per_order(session: Any) -> None:
+    """An order cannot hold two items for the same product (unique order_id, product_id)."""
+    user, product = make_user(), make_product()
+    session.add_all([user, product])
+    await session.flush()
+    items = [
+        OrderItem(
+            product_id=product.id, quantity=1, unit_price=Decimal("1.00"), total_price=Decimal("1")
+        )
+        for _ in range(2)
+    ]
+    session.add(
+        Order(
+            order_number="ORD-20240101-22222222",
+            user_id=user.id,
+            subtotal=Decimal("2.00"),
+            tax_amount=Decimal("0.16"),
+            shipping_amount=Decimal("9.99"),
+            total_amount=Decimal("12.15"),
+            items=items,
+        )
+    )
+    with pytest.raises(IntegrityError):
+        await session.commit()
+
+
+async def test_the_useful_indexes_exist(engine: Any) -> None:
+    """The lookup indexes exist: email+status, role+created, product category and price, orders."""
+
+    from sqlalchemy import text
+
+    # sqlite_master lists expression indexes too, which the inspector skips on SQLite.
+    async with engine.connect() as connection:
+        rows = await connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'index'"))
+        names = set(rows.scalars())
+    assert {
+        "uq_users_email_lower",
+        "idx_users_email_status",
+        "idx_users_role_created",
+        "idx_products_category_active",
+        "idx_products_price_range",
+        "idx_orders_user_created",
+        "idx_orders_status_created",
+        "idx_order_items_product",
+    } <= names
+
+
+def test_models_use_portable_types_only() -> None:
+    """No column uses a PostgreSQL-only type: the same models run on SQLite and PostgreSQL."""
+    from course_app.db import Base
+
+    for table in Base.metadata.tables.values():
+        for column in table.columns:
+            module = type(column.type).__module__
+            assert "dialects" not in module, f"{table.name}.{column.name} uses {module}"
+
+
+async def test_naive_datetimes_are_refused(session: Any) -> None:
+    """Timestamps must be timezone-aware: a naive datetime is refused on the way in."""
+    from datetime import datetime
+
+    from sqlalchemy.exc import StatementError
+
+    user = make_user()
+    user.last_login = datetime(2024, 1, 1)  # naive: no tzinfo
+    session.add(user)
+    with pytest.raises(StatementError):
+        await session.commit()

@@ -1,0 +1,59 @@
+import re
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from course_app.services.orders import (
+    ALLOWED_TRANSITIONS,
+    calculate_totals,
+    generate_order_number,
+)
+
+
+@pytest.mark.parametrize(
+    ("subtotal", "tax"),
+    [("0.06", "0.00"), ("0.07", "0.01"), ("19.99", "1.60"), ("10.06", "0.80"), ("31.25", "2.50")],
+)
+def test_tax_is_8_percent_rounded_half_up_to_the_cent(subtotal: str, tax: str) -> None:
+    """Tax = 8% of the subtotal, quantized to 0.01 with ROUND_HALF_UP (0.0056 -> 0.01)."""
+    assert calculate_totals([Decimal(subtotal)]).tax_amount == Decimal(tax)
+
+
+@pytest.mark.parametrize(
+    ("lines", "shipping"),
+    [(["49.99"], "9.99"), (["50.00"], "0.00"), (["25.00", "25.00"], "0.00"), (["0.01"], "9.99")],
+)
+def test_shipping_is_free_from_exactly_50(lines: list[str], shipping: str) -> None:
+    """Shipping is 0.00 when the subtotal is 50.00 or more, otherwise 9.99."""
+    assert calculate_totals([Decimal(line) for line in lines]).shipping_amount == Decimal(shipping)
+
+
+def test_total_is_subtotal_plus_tax_plus_shipping() -> None:
+    """total = subtotal + tax + shipping, all exact Decimals with 2 places."""
+    totals = calculate_totals([Decimal("19.99"), Decimal("5.01")])
+    assert totals.subtotal == Decimal("25.00")
+    assert totals.tax_amount == Decimal("2.00")
+    assert totals.total_amount == Decimal("36.99")
+    assert totals.total_amount.as_tuple().exponent == -2
+
+
+def test_order_number_format() -> None:
+    """Order numbers are ORD-YYYYMMDD-XXXXXXXX: the UTC date, then 8 upper-case hex digits."""
+    number = generate_order_number(datetime(2024, 3, 9, 23, 59, tzinfo=UTC))
+    assert re.fullmatch(r"ORD-20240309-[0-9A-F]{8}", number)
+    assert generate_order_number() != generate_order_number()
+
+
+def test_transition_graph() -> None:
+    """Only pending->confirmed->processing->shipped->delivered and early cancels are allowed."""
+    allowed = {(a.value, b.value) for a, targets in ALLOWED_TRANSITIONS.items() for b in targets}
+    assert allowed == {
+        ("pending", "confirmed"),
+        ("confirmed", "processing"),
+        ("processing", "shipped"),
+        ("shipped", "delivered"),
+        ("pending", "cancelled"),
+        ("confirmed", "cancelled"),
+        ("processing", "cancelled"),
+    }
