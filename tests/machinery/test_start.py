@@ -1,7 +1,5 @@
 """The first cell of every notebook: earlier stages are checked and restored."""
 
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,16 +8,11 @@ from course_tools.setup import start
 
 
 @pytest.fixture
-def in_workspace(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Run start() as a notebook in the workspace would; put sys.path and sys.modules back after."""
+def in_workspace(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run start() as a notebook in the workspace would."""
     monkeypatch.setenv("COURSE_ROOT", str(workspace))
     monkeypatch.chdir(workspace / "notebooks")
-    monkeypatch.setattr(sys, "path", list(sys.path))
-    saved = {name: module for name, module in sys.modules.items() if name.startswith("course_app")}
-    yield workspace
-    for name in [name for name in sys.modules if name.startswith("course_app")]:
-        del sys.modules[name]
-    sys.modules.update(saved)
+    return workspace
 
 
 def test_missing_earlier_modules_are_restored(
