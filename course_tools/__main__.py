@@ -23,8 +23,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from course_tools.runner import run_stages
 
     selected = [s for s in stages(find_root()) if s.number in args.numbers]
-    run_stages(selected, save=True)
-    return 0
+    return 1 if run_stages(selected, save=True) else 0
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -110,9 +109,15 @@ def cmd_binder(args: argparse.Namespace) -> int:
 
 
 def cmd_run_all(args: argparse.Namespace) -> int:
-    from course_tools.binder import run_all
+    from course_tools.notebooks import stages
+    from course_tools.runner import run_stages
 
-    return run_all()
+    selected = stages(find_root())
+    started = time.perf_counter()
+    failures = run_stages(selected)
+    elapsed = time.perf_counter() - started
+    print(f"Ran {len(selected)} notebooks in {elapsed:.0f} s; {len(failures)} failed.")
+    return 1 if failures or not selected else 0
 
 
 def main(argv: list[str] | None = None) -> int:

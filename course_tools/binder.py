@@ -15,31 +15,10 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
-from tqdm import tqdm
-
-from course_tools.notebooks import Stage, stages
 from course_tools.paths import find_root
-from course_tools.runner import CELL_TIMEOUT_SECONDS, NOT_COPIED
-
-ALLOWED_ERROR_TAG = "raises-exception"
-
-
-@dataclass(frozen=True)
-class CellFailure:
-    notebook: str
-    cell: int  # index among all cells, as JupyterLab counts them from 0
-    error: str
-    source: str
-
-    def describe(self) -> str:
-        first_line = self.source.strip().splitlines()[0] if self.source.strip() else ""
-        return f"{self.notebook}, cell {self.cell} ({first_line!r}): {self.error}"
+from course_tools.runner import NOT_COPIED
 
 
 def repository_files(root: Path) -> list[str] | None:
@@ -149,49 +128,3 @@ def simulate(root: Path | None = None) -> int:
     verdict = "passed" if code.returncode == 0 else "FAILED"
     print(f"Binder simulation {verdict}.")
     return code.returncode
-
-
-def first_error(notebook: nbformat.NotebookNode, name: str) -> CellFailure | None:
-    """The first cell with an error output, unless the cell is tagged as raising on purpose."""
-    for index, cell in enumerate(notebook.cells):
-        if cell.cell_type != "code" or ALLOWED_ERROR_TAG in cell.metadata.get("tags", []):
-            continue
-        for output in cell.get("outputs", []):
-            if output.output_type == "error":
-                error = f"{output.ename}: {output.evalue}"
-                return CellFailure(name, index, error, cell.source)
-    return None
-
-
-def execute_stage(item: Stage) -> CellFailure | None:
-    """Run one notebook top to bottom in a fresh kernel, in its folder, without saving it."""
-    notebook = nbformat.read(item.path, as_version=4)
-    client = NotebookClient(
-        notebook,
-        timeout=CELL_TIMEOUT_SECONDS,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(item.path.parent)}},
-    )
-    try:
-        client.execute()
-    except CellExecutionError as error:
-        found = first_error(notebook, item.path.name)
-        return found or CellFailure(item.path.name, -1, str(error).splitlines()[-1], "")
-    return first_error(notebook, item.path.name)
-
-
-def run_all(root: Path | None = None) -> int:
-    """`python -m course_tools run-all`: every notebook in order, nothing saved; 1 on any error."""
-    selected = stages(root or find_root())
-    failures = []
-    started = time.perf_counter()
-    with tqdm(selected, unit="notebook", file=sys.stdout, dynamic_ncols=True) as bar:
-        for item in bar:
-            bar.set_description(item.path.name)
-            failure = execute_stage(item)
-            if failure:
-                failures.append(failure)
-                tqdm.write(f"✗ {failure.describe()}", file=sys.stdout)
-    elapsed = time.perf_counter() - started
-    print(f"Ran {len(selected)} notebooks in {elapsed:.0f} s; {len(failures)} failed.")
-    return 1 if failures or not selected else 0

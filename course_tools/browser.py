@@ -32,7 +32,7 @@ import nbformat
 
 from course_tools.notebooks import Stage, stages
 from course_tools.paths import find_root
-from course_tools.runner import CELL_TIMEOUT_SECONDS, clean_copy
+from course_tools.runner import ALLOWED_ERROR_TAG, CELL_TIMEOUT_SECONDS, clean_copy, error_cells
 
 if TYPE_CHECKING:  # Playwright is an extra: imported when the test runs, after a clear check
     from playwright.sync_api import Browser, FloatRect, Page
@@ -50,7 +50,6 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1280, "height": 900}
 MAX_SCREENSHOT_HEIGHT = 16_000  # Chromium cannot capture taller pages in one piece
 SCREENSHOT_FIT_ATTEMPTS = 5
-ALLOWED_ERROR_TAG = "raises-exception"
 SERVER_START_SECONDS = 60
 KERNEL_START_MS = 120_000
 RUN_ALL_MS = CELL_TIMEOUT_SECONDS * 1000
@@ -231,16 +230,13 @@ def jupyter_lab(course: Path, scratch: Path, log: Path) -> Iterator[Server]:
 
 def saved_problems(path: Path) -> list[str]:
     """What the notebook saved from the browser says: no error outputs, every code cell run."""
-    problems, not_run = [], []
-    for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
-        if cell.cell_type != "code" or not cell.source.strip():
-            continue
-        allowed = ALLOWED_ERROR_TAG in cell.metadata.get("tags", [])
-        for output in cell.outputs:
-            if output.output_type == "error" and not allowed:
-                problems.append(f"saved cell {index}: {output.ename}: {output.evalue}")
-        if cell.execution_count is None:
-            not_run.append(str(index))
+    notebook = nbformat.read(path, as_version=4)
+    problems = [f"saved cell {index}: {error}" for index, error in error_cells(notebook)]
+    not_run = [
+        str(index)
+        for index, cell in enumerate(notebook.cells)
+        if cell.cell_type == "code" and cell.source.strip() and cell.execution_count is None
+    ]
     if not_run:
         problems.append(f"saved cells not executed: {', '.join(not_run)}")
     return problems

@@ -9,16 +9,19 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 from tqdm import tqdm
 
 from course_tools.notebooks import Stage, expected_files, stages
 from course_tools.paths import PACKAGE, find_root, relative
 
 CELL_TIMEOUT_SECONDS = 600
+ALLOWED_ERROR_TAG = "raises-exception"
 NOT_COPIED = shutil.ignore_patterns(
     ".git",
     ".venv",
@@ -33,8 +36,34 @@ NOT_COPIED = shutil.ignore_patterns(
 )
 
 
-def execute(notebook_path: Path, save: bool = False) -> nbformat.NotebookNode:
-    """Execute one notebook top to bottom in a fresh kernel, in its own folder."""
+@dataclass(frozen=True)
+class CellFailure:
+    notebook: str
+    cell: int  # index among all cells, as JupyterLab counts them from 0
+    error: str
+    source: str
+
+    def describe(self) -> str:
+        first_line = self.source.strip().splitlines()[0] if self.source.strip() else ""
+        return f"{self.notebook}, cell {self.cell} ({first_line!r}): {self.error}"
+
+
+def error_cells(notebook: nbformat.NotebookNode) -> list[tuple[int, str]]:
+    """(index, "Error: message") for each error output, but in cells tagged to raise on purpose."""
+    return [
+        (index, f"{output.ename}: {output.evalue}")
+        for index, cell in enumerate(notebook.cells)
+        if cell.cell_type == "code" and ALLOWED_ERROR_TAG not in cell.metadata.get("tags", [])
+        for output in cell.get("outputs", [])
+        if output.output_type == "error"
+    ]
+
+
+def execute(notebook_path: Path, save: bool = False) -> CellFailure | None:
+    """Execute one notebook top to bottom in a fresh kernel, in its own folder.
+
+    Returns the first failing cell, or None; only a notebook that ran cleanly is saved.
+    """
     notebook = nbformat.read(notebook_path, as_version=4)
     client = NotebookClient(
         notebook,
@@ -42,18 +71,38 @@ def execute(notebook_path: Path, save: bool = False) -> nbformat.NotebookNode:
         kernel_name="python3",
         resources={"metadata": {"path": str(notebook_path.parent)}},
     )
-    client.execute()
+    try:
+        client.execute()
+    except CellExecutionError as error:
+        last_line = str(error).strip().splitlines()[-1]
+        failures = error_cells(notebook) or [(-1, last_line)]
+    else:
+        failures = error_cells(notebook)
+    if failures:
+        index, message = failures[0]
+        source = notebook.cells[index].source if index >= 0 else ""
+        return CellFailure(notebook_path.name, index, message, source)
     if save:
         nbformat.write(notebook, notebook_path)
-    return notebook
+    return None
 
 
-def run_stages(selected: list[Stage], save: bool = False) -> None:
+def run_stages(selected: list[Stage], save: bool = False) -> list[CellFailure]:
     """Execute notebooks in order with a progress bar naming the notebook being run."""
+    failures = []
     with tqdm(selected, unit="notebook", file=sys.stdout, dynamic_ncols=True) as bar:
         for item in bar:
             bar.set_description(item.path.name)
-            execute(item.path, save=save)
+            failure = execute(item.path, save=save)
+            if failure:
+                failures.append(failure)
+                tqdm.write(f"✗ {failure.describe()}", file=sys.stdout)
+    return failures
+
+
+def stop_on_failures(failures: list[CellFailure]) -> None:
+    if failures:
+        raise SystemExit(f"{len(failures)} notebook(s) failed; see the ✗ lines above.")
 
 
 def back_up_changed_files(root: Path) -> Path | None:
@@ -86,7 +135,7 @@ def bring_to_stage(number: int, root: Path | None = None) -> None:
     if backup:
         print(f"Your own changes to {PACKAGE}/ are saved in {relative(backup, root)}/")
     shutil.rmtree(root / PACKAGE, ignore_errors=True)
-    run_stages(selected)
+    stop_on_failures(run_stages(selected))
     print(f"{PACKAGE}/ is now at the end of stage {number:02d} ({selected[-1].title}).")
 
 
@@ -109,7 +158,7 @@ def build(root: Path | None = None) -> None:
     """Re-execute every notebook in a clean copy; commit-ready outputs and course_app come back."""
     root = root or find_root()
     with clean_copy(root) as copy:
-        run_stages(stages(copy), save=True)
+        stop_on_failures(run_stages(stages(copy), save=True))
         for item in stages(copy):
             shutil.copyfile(item.path, root / "notebooks" / item.path.name)
         shutil.rmtree(root / PACKAGE, ignore_errors=True)
