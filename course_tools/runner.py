@@ -69,6 +69,7 @@ def execute(notebook_path: Path, save: bool = False) -> CellFailure | None:
         notebook,
         timeout=CELL_TIMEOUT_SECONDS,
         kernel_name="python3",
+        record_timing=False,  # timestamps in cell metadata would change on every run
         resources={"metadata": {"path": str(notebook_path.parent)}},
     )
     try:
