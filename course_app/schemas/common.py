@@ -38,6 +38,13 @@ class ResponseModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+def reject_null(value: T | None) -> T:
+    """For update bodies: a field may be left out, but not sent as null."""
+    if value is None:
+        raise ValueError("cannot be null")
+    return value
+
+
 class Page(BaseModel, Generic[T]):
     items: list[T]
     total: int

@@ -7,7 +7,14 @@ from typing import Annotated
 from pydantic import Field, StringConstraints, computed_field, field_validator
 
 from course_app.enums import ProductCategory
-from course_app.schemas.common import MAX_INT32, Money, MoneyAmount, RequestModel, ResponseModel
+from course_app.schemas.common import (
+    MAX_INT32,
+    Money,
+    MoneyAmount,
+    RequestModel,
+    ResponseModel,
+    reject_null,
+)
 
 ProductName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Description = Annotated[str, StringConstraints(max_length=2000)]
@@ -32,12 +39,9 @@ class ProductUpdate(RequestModel):
     is_active: bool | None = None
 
     # `description` may be cleared with null; these columns may not.
-    @field_validator("name", "category", "price", "stock_quantity", "is_active")
-    @classmethod
-    def not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("cannot be null")
-        return value
+    _not_null = field_validator("name", "category", "price", "stock_quantity", "is_active")(
+        reject_null
+    )
 
 
 class ProductPublic(ResponseModel):

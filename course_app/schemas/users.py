@@ -8,7 +8,7 @@ from typing import Annotated, Literal, Self
 from pydantic import EmailStr, Field, StringConstraints, field_validator, model_validator
 
 from course_app.enums import UserRole, UserStatus
-from course_app.schemas.common import RequestModel, ResponseModel
+from course_app.schemas.common import RequestModel, ResponseModel, reject_null
 
 MINIMUM_AGE_YEARS = 13
 
@@ -92,12 +92,7 @@ class UserUpdateMe(RequestModel):
     phone: Phone | None = None
     date_of_birth: date | None = None
 
-    @field_validator("full_name")
-    @classmethod
-    def full_name_not_null(cls, value: str | None) -> str:
-        if value is None:
-            raise ValueError("full_name cannot be null")
-        return value
+    _full_name_not_null = field_validator("full_name")(reject_null)
 
     @field_validator("date_of_birth")
     @classmethod
@@ -109,12 +104,7 @@ class UserAdminUpdate(RequestModel):
     role: UserRole | None = None
     status: UserStatus | None = None
 
-    @field_validator("role", "status")
-    @classmethod
-    def not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("cannot be null")
-        return value
+    _not_null = field_validator("role", "status")(reject_null)
 
 
 class UserPublic(ResponseModel):

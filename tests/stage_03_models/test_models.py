@@ -1,5 +1,5 @@
 import uuid
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pytest
@@ -82,28 +82,34 @@ async def test_product_check_constraints_hold(session: Any, changes: dict[str, A
         await session.commit()
 
 
+def order_of(user: Any, product: Any, quantity: int, unit_price: Decimal) -> Order:
+    """An order of one item; 8% tax and 9.99 shipping, as the service would compute them."""
+    subtotal = unit_price * quantity
+    tax = (subtotal * Decimal("0.08")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return Order(
+        order_number="ORD-20240101-ABCDEF12",
+        user_id=user.id,
+        subtotal=subtotal,
+        tax_amount=tax,
+        shipping_amount=Decimal("9.99"),
+        total_amount=subtotal + tax + Decimal("9.99"),
+        items=[
+            OrderItem(
+                product_id=product.id,
+                quantity=quantity,
+                unit_price=unit_price,
+                total_price=subtotal,
+            )
+        ],
+    )
+
+
 async def test_order_with_items_round_trips_with_decimals(session: Any) -> None:
     """An order saves its items (cascade) and money comes back as exact Decimals."""
     user, product = make_user(), make_product()
     session.add_all([user, product])
     await session.flush()
-    order = Order(
-        order_number="ORD-20240101-ABCDEF12",
-        user_id=user.id,
-        subtotal=Decimal("39.98"),
-        tax_amount=Decimal("3.20"),
-        shipping_amount=Decimal("9.99"),
-        total_amount=Decimal("53.17"),
-        items=[
-            OrderItem(
-                product_id=product.id,
-                quantity=2,
-                unit_price=Decimal("19.99"),
-                total_price=Decimal("39.98"),
-            )
-        ],
-    )
-    session.add(order)
+    session.add(order_of(user, product, quantity=2, unit_price=Decimal("19.99")))
     await session.commit()
     session.expunge_all()
 
@@ -118,23 +124,7 @@ async def test_order_item_quantity_must_be_positive(session: Any) -> None:
     user, product = make_user(), make_product()
     session.add_all([user, product])
     await session.flush()
-    order = Order(
-        order_number="ORD-20240101-00000000",
-        user_id=user.id,
-        subtotal=Decimal("0.00"),
-        tax_amount=Decimal("0.00"),
-        shipping_amount=Decimal("0.00"),
-        total_amount=Decimal("0.00"),
-        items=[
-            OrderItem(
-                product_id=product.id,
-                quantity=0,
-                unit_price=Decimal("1.00"),
-                total_price=Decimal("0.00"),
-            )
-        ],
-    )
-    session.add(order)
+    session.add(order_of(user, product, quantity=0, unit_price=Decimal("1.00")))
     with pytest.raises(IntegrityError):
         await session.commit()
 
