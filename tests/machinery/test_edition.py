@@ -82,3 +82,22 @@ def test_crashing_answer_is_not_yet() -> None:
     result = evaluate("00.1", {"is_supported_python": lambda version: 1 / 0})
     assert result.verdict is Verdict.NOT_YET
     assert "ZeroDivisionError" in result.hint
+
+
+def test_learner_workspace_builds_its_own_course_app(workspace: Path, tmp_path: Path) -> None:
+    """`make lab`'s workspace: notebook 01 runs there, writes learner/course_app, exercises wait."""
+    from course_tools.runner import execute
+
+    out = tmp_path / "learner"
+    build_edition(workspace, out)
+    assert not (out / "course_app").exists()
+    assert execute(out / "notebooks" / "01_settings.ipynb", save=True) is None
+    written = (out / "course_app" / "settings.py").read_text()
+    assert written == (workspace / "course_app" / "settings.py").read_text()
+    outputs = [
+        "".join(output.get("text", "") for output in cell.outputs)
+        for cell in nbformat.read(out / "notebooks" / "01_settings.ipynb", as_version=4).cells
+        if cell.cell_type == "code"
+    ]
+    assert "⬜ Exercise 01.1: not attempted: replace `raise NotImplementedError`\n" in outputs
+    assert any(output.startswith("✅ stage 01 · settings: ") for output in outputs)
