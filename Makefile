@@ -6,6 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 N ?=
+# Jupyter refuses to run as root (containers, CI) unless told to.
+LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: lab lab-full test lint stage build learner progress sync verify exercises binder \
 	test-browser lock clean
@@ -19,11 +21,11 @@ $(INSTALLED): pyproject.toml binder/requirements.txt
 ## Learners: open JupyterLab at the welcome notebook of the learner edition (a workspace in learner/).
 lab: $(INSTALLED)
 	$(BIN)/python -m course_tools edition learner
-	$(BIN)/jupyter lab learner/notebooks/00_welcome.ipynb
+	$(BIN)/jupyter lab $(LAB_FLAGS) learner/notebooks/00_welcome.ipynb
 
 ## Instructors: open the full edition, solutions included.
 lab-full: $(INSTALLED)
-	$(BIN)/jupyter lab notebooks/00_welcome.ipynb
+	$(BIN)/jupyter lab $(LAB_FLAGS) notebooks/00_welcome.ipynb
 
 ## Every check: lint, stage tests, exercises, notebooks (nbval + sync), the Binder simulation.
 test: lint sync
