@@ -3,7 +3,7 @@
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Query, Request, status
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,6 +11,7 @@ from course_app.core.rate_limit import RateLimiter
 from course_app.core.security import InvalidTokenError, decode_access_token
 from course_app.enums import UserRole, UserStatus
 from course_app.models import User
+from course_app.schemas.common import MAX_PAGE
 from course_app.settings import Settings
 
 # auto_error=False: we raise our own 401 so every auth failure looks the same.
@@ -33,6 +34,10 @@ def get_rate_limiter(request: Request) -> RateLimiter:
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 RateLimiterDep = Annotated[RateLimiter, Depends(get_rate_limiter)]
+
+# The paging query parameters of every list endpoint: pages start at 1, 1-100 items a page.
+PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+PerPage = Annotated[int, Query(ge=1, le=100)]
 
 
 def credentials_error() -> HTTPException:

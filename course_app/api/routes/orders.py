@@ -1,14 +1,13 @@
 """Orders: place, list, read, cancel, and status changes for admins."""
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, status
 
-from course_app.api.deps import AdminUser, CurrentUser, SessionDep
+from course_app.api.deps import AdminUser, CurrentUser, PageNumber, PerPage, SessionDep
 from course_app.models import Order
 from course_app.repositories.orders import OrderRepository
-from course_app.schemas.common import MAX_PAGE, Page
+from course_app.schemas.common import Page
 from course_app.schemas.orders import OrderCreate, OrderPublic, OrderStatusUpdate
 from course_app.services import orders as order_service
 from course_app.services.orders import (
@@ -45,8 +44,8 @@ async def place_order(data: OrderCreate, user: CurrentUser, session: SessionDep)
 async def list_my_orders(
     user: CurrentUser,
     session: SessionDep,
-    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+    page: PageNumber = 1,
+    per_page: PerPage = 20,
 ) -> Page[OrderPublic]:
     orders, total = await OrderRepository(session).list_for_user(user.id, page, per_page)
     items = [OrderPublic.model_validate(order) for order in orders]

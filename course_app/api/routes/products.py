@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.exceptions import RequestValidationError
 
-from course_app.api.deps import AdminUser, SessionDep
+from course_app.api.deps import AdminUser, PageNumber, PerPage, SessionDep
 from course_app.enums import ProductCategory
 from course_app.models import Product
 from course_app.repositories.products import ProductRepository
-from course_app.schemas.common import MAX_PAGE, Page
+from course_app.schemas.common import Page
 from course_app.schemas.products import ProductCreate, ProductPublic, ProductUpdate
 
 router = APIRouter(prefix="/products", tags=["products"])
@@ -30,8 +30,8 @@ async def list_products(
     category: ProductCategory | None = None,
     min_price: Annotated[Decimal | None, Query(ge=0, max_digits=12)] = None,
     max_price: Annotated[Decimal | None, Query(ge=0, max_digits=12)] = None,
-    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+    page: PageNumber = 1,
+    per_page: PerPage = 20,
 ) -> Page[ProductPublic]:
     if min_price is not None and max_price is not None and min_price > max_price:
         raise RequestValidationError(

@@ -1,14 +1,13 @@
 """The caller's own profile, and user management for admins."""
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, status
 
-from course_app.api.deps import AdminUser, CurrentUser, SessionDep
+from course_app.api.deps import AdminUser, CurrentUser, PageNumber, PerPage, SessionDep
 from course_app.models import User
 from course_app.repositories.users import UserRepository
-from course_app.schemas.common import MAX_PAGE, Page
+from course_app.schemas.common import Page
 from course_app.schemas.users import UserAdminUpdate, UserPublic, UserUpdateMe
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -31,8 +30,8 @@ async def update_me(data: UserUpdateMe, user: CurrentUser, session: SessionDep) 
 async def list_users(
     _admin: AdminUser,
     session: SessionDep,
-    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+    page: PageNumber = 1,
+    per_page: PerPage = 20,
 ) -> Page[UserPublic]:
     users, total = await UserRepository(session).list_newest_first(page, per_page)
     items = [UserPublic.model_validate(user) for user in users]
