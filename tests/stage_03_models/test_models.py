@@ -104,6 +104,18 @@ def order_of(user: Any, product: Any, quantity: int, unit_price: Decimal) -> Ord
     )
 
 
+def order_without_items(user_id: uuid.UUID) -> Order:
+    """A minimal valid order row: 1.00, 8% tax, 9.99 shipping."""
+    return Order(
+        order_number="ORD-20240101-ABCDEF12",
+        user_id=user_id,
+        subtotal=Decimal("1.00"),
+        tax_amount=Decimal("0.08"),
+        shipping_amount=Decimal("9.99"),
+        total_amount=Decimal("11.07"),
+    )
+
+
 async def test_order_with_items_round_trips_with_decimals(session: Any) -> None:
     """An order saves its items (cascade) and money comes back as exact Decimals."""
     user, product = make_user(), make_product()
@@ -131,16 +143,7 @@ async def test_order_item_quantity_must_be_positive(session: Any) -> None:
 
 async def test_foreign_keys_are_enforced_on_sqlite(session: Any) -> None:
     """An order for a user that does not exist is refused (PRAGMA foreign_keys=ON)."""
-    session.add(
-        Order(
-            order_number="ORD-20240101-11111111",
-            user_id=uuid.uuid4(),
-            subtotal=Decimal("1.00"),
-            tax_amount=Decimal("0.08"),
-            shipping_amount=Decimal("9.99"),
-            total_amount=Decimal("11.07"),
-        )
-    )
+    session.add(order_without_items(user_id=uuid.uuid4()))
     with pytest.raises(IntegrityError):
         await session.commit()
 
@@ -192,16 +195,7 @@ async def test_order_number_is_unique(session: Any) -> None:
     session.add(user)
     await session.flush()
     for _ in range(2):
-        session.add(
-            Order(
-                order_number="ORD-20240101-ABCDEF12",
-                user_id=user.id,
-                subtotal=Decimal("1.00"),
-                tax_amount=Decimal("0.08"),
-                shipping_amount=Decimal("9.99"),
-                total_amount=Decimal("11.07"),
-            )
-        )
+        session.add(order_without_items(user_id=user.id))
     with pytest.raises(IntegrityError):
         await session.commit()
 
