@@ -1,8 +1,10 @@
 """Async database engine, session factory and declarative base."""
 
+import os
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncAttrs,
     AsyncEngine,
@@ -14,7 +16,8 @@ from sqlalchemy.orm import DeclarativeBase
 
 from course_app.settings import Settings
 
-SQLITE_BUSY_TIMEOUT_MS = 30_000
+# A writer waits this long for another one to finish, then fails (503) instead of hanging.
+SQLITE_BUSY_TIMEOUT_MS = 5_000
 
 
 class Base(AsyncAttrs, DeclarativeBase):
@@ -30,11 +33,25 @@ def _configure_sqlite_connection(dbapi_connection: Any, _connection_record: Any)
     cursor.close()
 
 
+def _refuse_vanished_file(path: str) -> Any:
+    def check(_dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        # A pooled connection to a deleted file keeps reading and writing the deleted copy, and
+        # every write is lost. Refused here, the pool opens a new connection instead, which
+        # finds no tables: requests fail with 503, and nothing is written where it cannot last.
+        if not os.path.exists(path):
+            raise DisconnectionError(f"database file {path} is gone")
+
+    return check
+
+
 def create_engine(settings_or_url: Settings | str) -> AsyncEngine:
     url = settings_or_url.database_url if isinstance(settings_or_url, Settings) else settings_or_url
     engine = create_async_engine(url, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
+        path = engine.url.database
+        if path and path != ":memory:" and not path.startswith("file:"):
+            event.listen(engine.sync_engine.pool, "checkout", _refuse_vanished_file(path))
     return engine
 
 

@@ -1,12 +1,48 @@
-"""Exception handlers: turn database conflicts into clean HTTP answers, never a 500."""
+"""Exception handlers: every failure becomes a JSON answer with the right status, never a 500."""
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+from course_app.exceptions import DomainError
 
 logger = logging.getLogger(__name__)
+
+
+def _printable(value: Any) -> Any:
+    # Error locations can hold a client's own text (an unknown key): a lone surrogate in it
+    # would make the JSON encoder fail, so such characters are written as escapes.
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value
+
+
+async def validation_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    # FastAPI's own handler echoes each refused value (`input`). That sends passwords and
+    # megabytes back to the client, and a value JSON cannot encode (NaN, a lone surrogate)
+    # turns the 422 into a 500. Where, what and which kind is all a client needs.
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {
+            "loc": [_printable(part) for part in error["loc"]],
+            "msg": _printable(error["msg"]),
+            "type": error["type"],
+        }
+        for error in exc.errors()
+    ]
+    return JSONResponse(
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, content={"detail": errors}
+    )
+
+
+async def domain_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    return JSONResponse(status_code=exc.status_code, content={"detail": str(exc)})
 
 
 async def integrity_error_handler(request: Request, exc: Exception) -> JSONResponse:
@@ -28,7 +64,9 @@ async def data_error_handler(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def operational_error_handler(request: Request, exc: Exception) -> JSONResponse:
+async def database_unavailable_handler(request: Request, exc: Exception) -> JSONResponse:
+    # Locked, read-only, missing, corrupt, or a server that is down: the client can only wait.
+    # The details (file names, SQL) go to the log, never into the answer.
     logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
     return JSONResponse(
         status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
@@ -37,6 +75,10 @@ async def operational_error_handler(request: Request, exc: Exception) -> JSONRes
 
 
 def register_exception_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(DomainError, domain_error_handler)
+    # The most specific class wins: IntegrityError and DataError are kinds of DBAPIError.
     app.add_exception_handler(IntegrityError, integrity_error_handler)
     app.add_exception_handler(DataError, data_error_handler)
-    app.add_exception_handler(OperationalError, operational_error_handler)
+    app.add_exception_handler(DBAPIError, database_unavailable_handler)
+    app.add_exception_handler(PoolTimeoutError, database_unavailable_handler)

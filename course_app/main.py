@@ -9,6 +9,7 @@ from fastapi.middleware.trustedhost import TrustedHostMiddleware
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from course_app.api.router import api_router
+from course_app.core.body_limit import BodySizeLimitMiddleware
 from course_app.core.rate_limit import InMemoryRateLimiter
 from course_app.core.security import hash_password
 from course_app.db import create_engine, create_session_factory, create_tables
@@ -63,7 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limiter = InMemoryRateLimiter.from_settings(settings)
 
     # The middleware added last runs first: TrustedHost refuses a foreign Host before CORS
-    # or any route sees the request.
+    # or any route sees the request, and CORS headers reach even a 413.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.allowed_origins,

@@ -13,6 +13,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from course_app.password_rules import password_problems
+
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me"
 
 Environment = Literal["development", "test", "production"]
@@ -25,6 +27,8 @@ class Settings(BaseSettings):
         env_file_encoding="utf-8",
         extra="ignore",
         validate_default=True,
+        # Errors name the field but never echo its value: a rejected secret must not reach a log.
+        hide_input_in_errors=True,
     )
 
     environment: Environment = "development"
@@ -34,6 +38,8 @@ class Settings(BaseSettings):
 
     allowed_hosts: CommaSeparatedList = ["localhost", "127.0.0.1", "test", "testserver"]
     allowed_origins: CommaSeparatedList = ["http://localhost:3000", "http://localhost:8000"]
+    # Proxies whose X-Forwarded-For we believe; nobody's, unless the deployment says so.
+    trusted_proxies: CommaSeparatedList = []
 
     first_admin_email: EmailStr | None = None
     first_admin_password: SecretStr | None = None
@@ -43,7 +49,9 @@ class Settings(BaseSettings):
 
     redis_url: str | None = None
 
-    @field_validator("allowed_hosts", "allowed_origins", mode="before")
+    max_body_bytes: PositiveInt = 1024 * 1024
+
+    @field_validator("allowed_hosts", "allowed_origins", "trusted_proxies", mode="before")
     @classmethod
     def split_comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
@@ -61,6 +69,27 @@ class Settings(BaseSettings):
             raise ValueError("the development default is refused in production: set SECRET_KEY")
         if len(secret) < 32:
             raise ValueError("must be at least 32 characters long in production")
+        return value
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def hosts_are_usable(cls, hosts: list[str], info: ValidationInfo) -> list[str]:
+        # An empty list would start fine and then answer every request with 400.
+        if not hosts:
+            raise ValueError("name at least one host the service answers to")
+        if "*" in hosts and info.data.get("environment") == "production":
+            raise ValueError('"*" accepts any Host header: list the real host names in production')
+        return hosts
+
+    @field_validator("first_admin_password")
+    @classmethod
+    def admin_password_is_strong_in_production(
+        cls, value: SecretStr | None, info: ValidationInfo
+    ) -> SecretStr | None:
+        if value is None or info.data.get("environment") != "production":
+            return value
+        if problems := password_problems(value.get_secret_value()):
+            raise ValueError("breaks the password rules: needs " + ", ".join(problems))
         return value
 
     @model_validator(mode="after")

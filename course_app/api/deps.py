@@ -1,7 +1,8 @@
 """FastAPI dependencies: settings, database session, rate limiter and the current user."""
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from http import HTTPStatus
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Query, Request, status
 from fastapi.security import OAuth2PasswordBearer
@@ -11,7 +12,7 @@ from course_app.core.rate_limit import RateLimiter
 from course_app.core.security import InvalidTokenError, decode_access_token
 from course_app.enums import UserRole, UserStatus
 from course_app.models import User
-from course_app.schemas.common import MAX_PAGE
+from course_app.schemas.common import MAX_PAGE, ErrorMessage, ValidationErrorMessage
 from course_app.settings import Settings
 
 # auto_error=False: we raise our own 401 so every auth failure looks the same.
@@ -38,6 +39,17 @@ RateLimiterDep = Annotated[RateLimiter, Depends(get_rate_limiter)]
 # The paging query parameters of every list endpoint: pages start at 1, 1-100 items a page.
 PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 PerPage = Annotated[int, Query(ge=1, le=100)]
+
+
+def failures(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` of a route: the error codes it can answer with, for the OpenAPI document."""
+    return {
+        code: {
+            "model": ValidationErrorMessage if code == 422 else ErrorMessage,
+            "description": HTTPStatus(code).phrase,
+        }
+        for code in codes
+    }
 
 
 def credentials_error() -> HTTPException:

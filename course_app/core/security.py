@@ -1,5 +1,7 @@
 """Password hashing with argon2 (off the event loop) and JWT access tokens with PyJWT."""
 
+import os
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -20,13 +22,30 @@ class InvalidTokenError(Exception):
     """The token is missing, malformed, tampered with, expired or otherwise unusable."""
 
 
+# Argon2 takes ~100 ms of CPU on purpose, so it runs in worker threads, off the event loop. But
+# threads share the machine's cores with the loop: twenty logins hashing at once would leave the
+# loop a twenty-first of the CPU, and every other request would crawl. So at most this many
+# hashes run at once, leaving a core for the loop; the other logins wait their turn.
+HASHING_SLOTS = max(1, (os.cpu_count() or 1) - 1)
+_hashing = threading.BoundedSemaphore(HASHING_SLOTS)
+
+
+def _hash_in_slot(password: str) -> str:
+    with _hashing:
+        return password_hash.hash(password)
+
+
+def _verify_in_slot(password: str, hashed_password: str) -> bool:
+    with _hashing:
+        return password_hash.verify(password, hashed_password)
+
+
 async def hash_password(password: str) -> str:
-    # Argon2 takes ~100 ms of CPU on purpose: run it in a worker thread, not on the event loop.
-    return await to_thread.run_sync(password_hash.hash, password)
+    return await to_thread.run_sync(_hash_in_slot, password)
 
 
 async def verify_password(password: str, hashed_password: str) -> bool:
-    return await to_thread.run_sync(password_hash.verify, password, hashed_password)
+    return await to_thread.run_sync(_verify_in_slot, password, hashed_password)
 
 
 def create_access_token(

@@ -31,6 +31,15 @@ class ProductRepository(Repository[Product]):
             select(Product).where(Product.slug == slug, Product.is_active.is_(True))
         )
 
+    async def active_prices(self, product_ids: list[uuid.UUID]) -> dict[uuid.UUID, Decimal]:
+        """The current price of each product that exists and is for sale."""
+        rows = await self.session.execute(
+            select(Product.id, Product.price).where(
+                Product.id.in_(product_ids), Product.is_active.is_(True)
+            )
+        )
+        return {product_id: price for product_id, price in rows}
+
     async def search(
         self,
         *,

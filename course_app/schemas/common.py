@@ -1,9 +1,19 @@
-"""Shared schema building blocks: money amounts and pages."""
+"""Shared schema building blocks: strict request values, money amounts and pages."""
 
+import math
+import re
+from datetime import date
 from decimal import Decimal
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+)
 
 T = TypeVar("T")
 
@@ -11,19 +21,80 @@ MAX_INT32 = 2_147_483_647
 # Keeps OFFSET = (page - 1) * per_page inside a 64-bit integer: a huge page is 422, not 500.
 MAX_PAGE = 1_000_000_000
 
+# The money columns are Numeric(10, 2): eight digits before the point, two after.
+MAX_MONEY = Decimal("99999999.99")
+# A positive amount in plain ASCII digits: "12.30", "12.3" or "12". Not "12.", ".5", "+1",
+# "1e2", "1_000", " 12 " or full-width digits, all of which Python's Decimal() would accept.
+MONEY_TEXT = re.compile(r"^(?!0+(\.0{1,2})?$)[0-9]{1,8}(\.[0-9]{1,2})?$")
+DATE_TEXT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
 
 def _two_places(value: Decimal) -> str:
     return f"{value:.2f}"
+
+
+def _money_from_json(value: Any) -> Any:
+    """Money arrives as a JSON string of ASCII digits, or a JSON number with at most two places."""
+    if isinstance(value, bool):
+        raise ValueError("must be an amount, not true or false")
+    if isinstance(value, str):
+        if not MONEY_TEXT.fullmatch(value):
+            raise ValueError('must be a positive amount like "12.30", in ASCII digits')
+        return Decimal(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("must be a finite amount")
+        return Decimal(repr(value))  # the shortest text of the float: what the client wrote
+    return value  # an int, or a Decimal from Python code: the constraints below still apply
+
+
+def _date_from_json(value: Any) -> Any:
+    # Pydantic would read 0 or "0" as a Unix timestamp: 1970-01-01.
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not DATE_TEXT.fullmatch(value):
+        raise ValueError("must be a date written as YYYY-MM-DD")
+    return value
 
 
 # Sent as a JSON string so no client parses money into a float.
 _as_string = PlainSerializer(_two_places, return_type=str, when_used="json")
 
 # A price a client may send: positive, at most 2 decimal places, fits Numeric(10, 2).
-Money = Annotated[Decimal, Field(gt=0, max_digits=10, decimal_places=2), _as_string]
+Money = Annotated[
+    Decimal,
+    BeforeValidator(_money_from_json),
+    Field(gt=0, max_digits=10, decimal_places=2),
+    _as_string,
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": MONEY_TEXT.pattern},
+                {
+                    "type": "number",
+                    "exclusiveMinimum": 0,
+                    "maximum": float(MAX_MONEY),
+                    "multipleOf": 0.01,
+                },
+            ],
+            "examples": ["12.30"],
+        },
+        mode="validation",
+    ),
+]
 
 # An amount the API returns (may be 0.00, e.g. free shipping).
-MoneyAmount = Annotated[Decimal, _as_string]
+MoneyAmount = Annotated[
+    Decimal,
+    _as_string,
+    WithJsonSchema({"type": "string", "pattern": r"^-?[0-9]+\.[0-9]{2}$"}, mode="serialization"),
+]
+
+# Whole numbers only: `true`, `"1"` and `1.0` are refused, not quietly turned into 1.
+StrictInt = Annotated[int, Field(strict=True)]
+
+# A calendar date as "YYYY-MM-DD" text; a number is refused.
+DateText = Annotated[date, BeforeValidator(_date_from_json)]
 
 
 class RequestModel(BaseModel):
@@ -56,3 +127,23 @@ class Page(BaseModel, Generic[T]):
     def build(cls, items: list[T], total: int, page: int, per_page: int) -> "Page[T]":
         pages = -(-total // per_page)  # ceil without floats
         return cls(items=items, total=total, page=page, per_page=per_page, pages=pages)
+
+
+class FieldError(BaseModel):
+    """One problem with a request: where it is, what is wrong, and its kind. Never the value."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ErrorMessage(BaseModel):
+    """The body of every error answer: FastAPI's `{"detail": ...}`."""
+
+    detail: str
+
+
+class ValidationErrorMessage(BaseModel):
+    """A 422: the list of problems, or one sentence when a rule spans the whole request."""
+
+    detail: list[FieldError] | str

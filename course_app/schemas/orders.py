@@ -7,14 +7,20 @@ from typing import Annotated
 from pydantic import Field, StringConstraints, field_validator
 
 from course_app.enums import OrderStatus
-from course_app.schemas.common import MAX_INT32, MoneyAmount, RequestModel, ResponseModel
+from course_app.schemas.common import (
+    MAX_INT32,
+    MoneyAmount,
+    RequestModel,
+    ResponseModel,
+    StrictInt,
+)
 
 MAX_ITEMS_PER_ORDER = 100
 
 
 class OrderItemCreate(RequestModel):
     product_id: uuid.UUID
-    quantity: Annotated[int, Field(ge=1, le=MAX_INT32)]
+    quantity: Annotated[StrictInt, Field(ge=1, le=MAX_INT32)]
 
 
 class OrderCreate(RequestModel):

@@ -4,7 +4,8 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, computed_field, field_validator
+from pydantic import Field, StrictBool, StringConstraints, computed_field, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from course_app.enums import ProductCategory
 from course_app.schemas.common import (
@@ -13,12 +14,13 @@ from course_app.schemas.common import (
     MoneyAmount,
     RequestModel,
     ResponseModel,
+    StrictInt,
     reject_null,
 )
 
 ProductName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Description = Annotated[str, StringConstraints(max_length=2000)]
-StockQuantity = Annotated[int, Field(ge=0, le=MAX_INT32)]
+StockQuantity = Annotated[StrictInt, Field(ge=0, le=MAX_INT32)]
 
 
 class ProductCreate(RequestModel):
@@ -27,18 +29,19 @@ class ProductCreate(RequestModel):
     category: ProductCategory
     price: Money
     stock_quantity: StockQuantity = 0
-    is_active: bool = True
+    is_active: StrictBool = True
 
 
 class ProductUpdate(RequestModel):
-    name: ProductName | None = None
+    # Every field may be left out. `description` may also be cleared with null; the others may
+    # not, so the OpenAPI document must not call them nullable: SkipJsonSchema hides the None.
+    name: ProductName | SkipJsonSchema[None] = None
     description: Description | None = None
-    category: ProductCategory | None = None
-    price: Money | None = None
-    stock_quantity: StockQuantity | None = None
-    is_active: bool | None = None
+    category: ProductCategory | SkipJsonSchema[None] = None
+    price: Money | SkipJsonSchema[None] = None
+    stock_quantity: StockQuantity | SkipJsonSchema[None] = None
+    is_active: StrictBool | SkipJsonSchema[None] = None
 
-    # `description` may be cleared with null; these columns may not.
     _not_null = field_validator("name", "category", "price", "stock_quantity", "is_active")(
         reject_null
     )

@@ -1,14 +1,22 @@
 """User schemas: registration, profile updates, admin updates, public view and tokens."""
 
-import re
 import uuid
 from datetime import UTC, date, datetime
 from typing import Annotated, Literal, Self
 
-from pydantic import EmailStr, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    EmailStr,
+    Field,
+    StrictBool,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import SkipJsonSchema
 
+from course_app import password_rules
 from course_app.enums import UserRole, UserStatus
-from course_app.schemas.common import RequestModel, ResponseModel, reject_null
+from course_app.schemas.common import DateText, RequestModel, ResponseModel, reject_null
 
 MINIMUM_AGE_YEARS = 13
 
@@ -16,21 +24,18 @@ FullName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2,
 # Digits with an optional leading +, spaces, dashes and brackets, at most 20 characters
 # (the database column): "+1 (555) 123-4567".
 Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9(][0-9 ()\-]{5,17}[0-9]$")]
-Password = Annotated[str, Field(min_length=8, max_length=128)]
-
-_PASSWORD_RULES = {
-    "an upper-case letter": re.compile(r"[A-Z]"),
-    "a lower-case letter": re.compile(r"[a-z]"),
-    "a digit": re.compile(r"[0-9]"),
-    "a symbol": re.compile(r"[^A-Za-z0-9\s]"),
-}
-
-
-def _check_password_strength(password: str) -> str:
-    missing = [name for name, rule in _PASSWORD_RULES.items() if not rule.search(password)]
-    if missing:
-        raise ValueError("password needs " + ", ".join(missing))
-    return password
+# The rules are checked by `password_is_strong` below, with a message naming what is missing;
+# the pattern tells clients the same rules through the OpenAPI document.
+Password = Annotated[
+    str,
+    Field(
+        min_length=password_rules.MIN_LENGTH,
+        max_length=password_rules.MAX_LENGTH,
+        json_schema_extra={"pattern": password_rules.PATTERN},
+    ),
+]
+# Only `true` is accepted; the schema says so with `const`.
+TermsAccepted = Annotated[StrictBool, Field(json_schema_extra={"const": True})]
 
 
 def _years_between(born: date, today: date) -> int:
@@ -54,9 +59,9 @@ class UserRegister(RequestModel):
     full_name: FullName
     password: Password
     password_confirm: str
-    terms_accepted: bool
+    terms_accepted: TermsAccepted
     phone: Phone | None = None
-    date_of_birth: date | None = None
+    date_of_birth: DateText | None = None
 
     @field_validator("email")
     @classmethod
@@ -66,7 +71,9 @@ class UserRegister(RequestModel):
     @field_validator("password")
     @classmethod
     def password_is_strong(cls, value: str) -> str:
-        return _check_password_strength(value)
+        if problems := password_rules.password_problems(value):
+            raise ValueError("password needs " + ", ".join(problems))
+        return value
 
     @field_validator("terms_accepted")
     @classmethod
@@ -88,9 +95,10 @@ class UserRegister(RequestModel):
 
 
 class UserUpdateMe(RequestModel):
-    full_name: FullName | None = None
+    # phone and date_of_birth may be cleared with null; full_name may not.
+    full_name: FullName | SkipJsonSchema[None] = None
     phone: Phone | None = None
-    date_of_birth: date | None = None
+    date_of_birth: DateText | None = None
 
     _full_name_not_null = field_validator("full_name")(reject_null)
 
@@ -101,8 +109,8 @@ class UserUpdateMe(RequestModel):
 
 
 class UserAdminUpdate(RequestModel):
-    role: UserRole | None = None
-    status: UserStatus | None = None
+    role: UserRole | SkipJsonSchema[None] = None
+    status: UserStatus | SkipJsonSchema[None] = None
 
     _not_null = field_validator("role", "status")(reject_null)
 

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from course_app.enums import OrderStatus, UserRole
-from course_app.models import Order, OrderItem, Product, User
+from course_app.exceptions import DomainError, InvalidValueError, NotFoundError
+from course_app.models import Order, OrderItem, User
 from course_app.repositories.orders import OrderRepository
 from course_app.repositories.products import ProductRepository
+from course_app.schemas.common import MAX_MONEY
 from course_app.schemas.orders import OrderCreate
 
 CENT = Decimal("0.01")
@@ -33,11 +34,11 @@ CANCELLABLE = {
 }
 
 
-class OrderError(Exception):
-    """Base class for order rule violations."""
+class OrderError(DomainError):
+    """Base class for order rule violations: a conflict (409) unless a subclass says otherwise."""
 
 
-class ProductUnavailableError(OrderError):
+class ProductUnavailableError(OrderError, NotFoundError):
     """A product in the order does not exist or is no longer for sale."""
 
 
@@ -45,12 +46,16 @@ class InsufficientStockError(OrderError):
     """Not enough units are available to reserve."""
 
 
-class OrderNotFoundError(OrderError):
+class OrderNotFoundError(OrderError, NotFoundError):
     """No such order, or the caller may not see it."""
 
 
 class InvalidTransitionError(OrderError):
     """The order cannot move from its current status to the requested one."""
+
+
+class OrderTooLargeError(OrderError, InvalidValueError):
+    """The total would not fit the money columns (99,999,999.99)."""
 
 
 @dataclass(frozen=True)
@@ -77,20 +82,10 @@ async def place_order(session: AsyncSession, user: User, data: OrderCreate) -> O
     """Create an order with prices from the database, reserving all items or none."""
     products = ProductRepository(session)
     try:
-        ids = [item.product_id for item in data.items]
-        found = await session.scalars(
-            select(Product).where(Product.id.in_(ids), Product.is_active.is_(True))
-        )
-        prices = {product.id: product.price for product in found}
-        missing = [product_id for product_id in ids if product_id not in prices]
+        prices = await products.active_prices([item.product_id for item in data.items])
+        missing = [item.product_id for item in data.items if item.product_id not in prices]
         if missing:
             raise ProductUnavailableError(f"product {missing[0]} not found")
-
-        # One transaction: if any reservation fails, the rollback undoes the earlier ones.
-        # Sorted ids make every order lock rows in the same sequence (no deadlocks).
-        for item in sorted(data.items, key=lambda item: item.product_id):
-            if not await products.reserve(item.product_id, item.quantity):
-                raise InsufficientStockError(f"not enough stock for product {item.product_id}")
 
         items = [
             OrderItem(
@@ -102,6 +97,17 @@ async def place_order(session: AsyncSession, user: User, data: OrderCreate) -> O
             for item in data.items
         ]
         totals = calculate_totals([item.total_price for item in items])
+        # Refuse what the money columns cannot hold. SQLite would store it anyway, as a float,
+        # and a later read would return a different (rounded) total from the one we answered.
+        if totals.total_amount > MAX_MONEY:
+            raise OrderTooLargeError(f"the order total would exceed {MAX_MONEY}")
+
+        # One transaction: if any reservation fails, the rollback undoes the earlier ones.
+        # Sorted ids make every order lock rows in the same sequence (no deadlocks).
+        for item in sorted(data.items, key=lambda item: item.product_id):
+            if not await products.reserve(item.product_id, item.quantity):
+                raise InsufficientStockError(f"not enough stock for product {item.product_id}")
+
         order = Order(
             order_number=generate_order_number(),
             user_id=user.id,

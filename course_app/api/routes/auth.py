@@ -7,7 +7,8 @@ from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy.exc import IntegrityError
 
-from course_app.api.deps import RateLimiterDep, SessionDep, SettingsDep
+from course_app.api.deps import RateLimiterDep, SessionDep, SettingsDep, failures
+from course_app.core.rate_limit import client_address
 from course_app.core.security import (
     DUMMY_HASH,
     create_access_token,
@@ -32,11 +33,18 @@ def bad_credentials() -> HTTPException:
     )
 
 
-@router.post("/register", response_model=UserPublic, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/register",
+    response_model=UserPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=failures(409, 413, 422),
+)
 async def register(data: UserRegister, session: SessionDep) -> User:
     users = UserRepository(session)
     if await users.get_by_email(data.email) is not None:
         raise HTTPException(status_code=status.HTTP_409_CONFLICT, detail=EMAIL_TAKEN)
+    # End the read before the slow hash, so no database connection waits on it.
+    await session.commit()
     user = User(
         email=data.email,
         hashed_password=await hash_password(data.password),
@@ -53,7 +61,7 @@ async def register(data: UserRegister, session: SessionDep) -> User:
     return user
 
 
-@router.post("/token", response_model=Token)
+@router.post("/token", response_model=Token, responses=failures(401, 403, 413, 422, 429))
 async def login(
     request: Request,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
@@ -61,8 +69,12 @@ async def login(
     settings: SettingsDep,
     limiter: RateLimiterDep,
 ) -> Token:
-    client_address = request.client.host if request.client else "unknown"
-    limit = await limiter.hit(f"login:{client_address}")
+    address = client_address(
+        request.client.host if request.client else None,
+        request.headers.get("x-forwarded-for"),
+        settings.trusted_proxies,
+    )
+    limit = await limiter.hit(f"login:{address}")
     if not limit.allowed:
         raise HTTPException(
             status_code=status.HTTP_429_TOO_MANY_REQUESTS,
@@ -71,6 +83,9 @@ async def login(
         )
 
     user = await UserRepository(session).get_by_email(form.username)
+    # End the read before the slow hash: the connection goes back to the pool while we verify.
+    # (commit, not rollback: a rollback would expire `user` and force a reload.)
+    await session.commit()
     if user is None:
         await verify_password(form.password, DUMMY_HASH)  # same cost as a real check
         raise bad_credentials()

@@ -2,45 +2,37 @@
 
 import uuid
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, status
 
-from course_app.api.deps import AdminUser, CurrentUser, PageNumber, PerPage, SessionDep
+from course_app.api.deps import (
+    AdminUser,
+    CurrentUser,
+    PageNumber,
+    PerPage,
+    SessionDep,
+    failures,
+)
 from course_app.models import Order
 from course_app.repositories.orders import OrderRepository
 from course_app.schemas.common import Page
 from course_app.schemas.orders import OrderCreate, OrderPublic, OrderStatusUpdate
 from course_app.services import orders as order_service
-from course_app.services.orders import (
-    InsufficientStockError,
-    InvalidTransitionError,
-    OrderError,
-    OrderNotFoundError,
-    ProductUnavailableError,
-)
 
+# The service raises domain errors (404, 409, 422); the handler in errors.py answers them.
 router = APIRouter(prefix="/orders", tags=["orders"])
 
-_STATUS_FOR_ERROR: dict[type[OrderError], int] = {
-    ProductUnavailableError: status.HTTP_404_NOT_FOUND,
-    OrderNotFoundError: status.HTTP_404_NOT_FOUND,
-    InsufficientStockError: status.HTTP_409_CONFLICT,
-    InvalidTransitionError: status.HTTP_409_CONFLICT,
-}
 
-
-def _http_error(exc: OrderError) -> HTTPException:
-    return HTTPException(status_code=_STATUS_FOR_ERROR[type(exc)], detail=str(exc))
-
-
-@router.post("", response_model=OrderPublic, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    response_model=OrderPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=failures(401, 403, 404, 409, 413, 422),
+)
 async def place_order(data: OrderCreate, user: CurrentUser, session: SessionDep) -> Order:
-    try:
-        return await order_service.place_order(session, user, data)
-    except OrderError as exc:
-        raise _http_error(exc) from None
+    return await order_service.place_order(session, user, data)
 
 
-@router.get("", response_model=Page[OrderPublic])
+@router.get("", response_model=Page[OrderPublic], responses=failures(401, 403, 422))
 async def list_my_orders(
     user: CurrentUser,
     session: SessionDep,
@@ -52,29 +44,26 @@ async def list_my_orders(
     return Page[OrderPublic].build(items, total, page, per_page)
 
 
-@router.get("/{order_id}", response_model=OrderPublic)
+@router.get("/{order_id}", response_model=OrderPublic, responses=failures(401, 403, 404, 422))
 async def read_order(order_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Order:
-    try:
-        return await order_service.get_visible_order(session, order_id, user)
-    except OrderError as exc:
-        raise _http_error(exc) from None
+    return await order_service.get_visible_order(session, order_id, user)
 
 
-@router.post("/{order_id}/cancel", response_model=OrderPublic)
+@router.post(
+    "/{order_id}/cancel", response_model=OrderPublic, responses=failures(401, 403, 404, 409, 422)
+)
 async def cancel_order(order_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Order:
-    try:
-        order = await order_service.get_visible_order(session, order_id, user)
-        return await order_service.cancel_order(session, order)
-    except OrderError as exc:
-        raise _http_error(exc) from None
+    order = await order_service.get_visible_order(session, order_id, user)
+    return await order_service.cancel_order(session, order)
 
 
-@router.patch("/{order_id}/status", response_model=OrderPublic)
+@router.patch(
+    "/{order_id}/status",
+    response_model=OrderPublic,
+    responses=failures(401, 403, 404, 409, 413, 422),
+)
 async def update_order_status(
     order_id: uuid.UUID, data: OrderStatusUpdate, admin: AdminUser, session: SessionDep
 ) -> Order:
-    try:
-        order = await order_service.get_visible_order(session, order_id, admin)
-        return await order_service.change_status(session, order, data.status)
-    except OrderError as exc:
-        raise _http_error(exc) from None
+    order = await order_service.get_visible_order(session, order_id, admin)
+    return await order_service.change_status(session, order, data.status)

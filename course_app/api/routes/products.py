@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import IntegrityError
 
-from course_app.api.deps import AdminUser, PageNumber, PerPage, SessionDep
+from course_app.api.deps import AdminUser, PageNumber, PerPage, SessionDep, failures
 from course_app.enums import ProductCategory
 from course_app.models import Product
 from course_app.repositories.products import ProductRepository
@@ -17,13 +18,14 @@ from course_app.schemas.products import ProductCreate, ProductPublic, ProductUpd
 router = APIRouter(prefix="/products", tags=["products"])
 
 NOT_FOUND = "Product not found"
+SLUG_ATTEMPTS = 3
 
 
 def _not_found() -> HTTPException:
     return HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail=NOT_FOUND)
 
 
-@router.get("", response_model=Page[ProductPublic])
+@router.get("", response_model=Page[ProductPublic], responses=failures(422))
 async def list_products(
     session: SessionDep,
     q: Annotated[str | None, Query(max_length=200)] = None,
@@ -57,7 +59,7 @@ async def list_products(
 
 
 # Declared before "/{product_id}" so the more specific path is matched first.
-@router.get("/by-slug/{slug}", response_model=ProductPublic)
+@router.get("/by-slug/{slug}", response_model=ProductPublic, responses=failures(404))
 async def read_product_by_slug(slug: str, session: SessionDep) -> Product:
     product = await ProductRepository(session).get_active_by_slug(slug)
     if product is None:
@@ -65,7 +67,7 @@ async def read_product_by_slug(slug: str, session: SessionDep) -> Product:
     return product
 
 
-@router.get("/{product_id}", response_model=ProductPublic)
+@router.get("/{product_id}", response_model=ProductPublic, responses=failures(404, 422))
 async def read_product(product_id: uuid.UUID, session: SessionDep) -> Product:
     product = await ProductRepository(session).get_active(product_id)
     if product is None:
@@ -73,16 +75,30 @@ async def read_product(product_id: uuid.UUID, session: SessionDep) -> Product:
     return product
 
 
-@router.post("", response_model=ProductPublic, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    response_model=ProductPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=failures(401, 403, 413, 422),
+)
 async def create_product(data: ProductCreate, _admin: AdminUser, session: SessionDep) -> Product:
     products = ProductRepository(session)
-    product = Product(**data.model_dump(), slug=await products.unique_slug(data.name))
-    await products.add(product)
-    await session.commit()
-    return product
+    for _ in range(SLUG_ATTEMPTS):
+        product = Product(**data.model_dump(), slug=await products.unique_slug(data.name))
+        try:
+            await products.add(product)
+            await session.commit()
+            return product
+        except IntegrityError:
+            # A concurrent request took the same slug between our check and our insert:
+            # start again, and this time the slug is taken, so a random suffix is added.
+            await session.rollback()
+    raise HTTPException(status_code=status.HTTP_409_CONFLICT, detail="Could not find a free slug")
 
 
-@router.patch("/{product_id}", response_model=ProductPublic)
+@router.patch(
+    "/{product_id}", response_model=ProductPublic, responses=failures(401, 403, 404, 413, 422)
+)
 async def update_product(
     product_id: uuid.UUID, data: ProductUpdate, _admin: AdminUser, session: SessionDep
 ) -> Product:
@@ -104,7 +120,11 @@ async def update_product(
     return product
 
 
-@router.delete("/{product_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/{product_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=failures(401, 403, 404, 422),
+)
 async def delete_product(product_id: uuid.UUID, _admin: AdminUser, session: SessionDep) -> None:
     # A soft delete: past orders still point at the product and keep their items.
     product = await ProductRepository(session).get_active(product_id)
