@@ -6,6 +6,7 @@ import pytest
 
 from course_tools.checks import run_checks
 from course_tools.magic import ModuleCellError, write_module
+from course_tools.notebooks import stage
 
 
 def break_settings(workspace: Path, old: str, new: str) -> None:
@@ -62,8 +63,8 @@ def test_a_passing_stage_says_so(workspace: Path) -> None:
 
 def test_not_started_stage_is_not_called_broken(workspace: Path) -> None:
     """Before its notebook runs, a stage is "not started", not "broken"."""
-    (workspace / "course_app" / "settings.py").unlink()
-    (workspace / "course_app" / "__init__.py").unlink()
+    for cell in stage(1, workspace).module_cells:
+        (workspace / cell.path).unlink()
     (report,) = run_checks([1], workspace)
     assert report.not_started
     assert "not started" in report.summary()
