@@ -1,3 +1,4 @@
+# Written by notebooks/03_models.ipynb: edit the notebook, not this file.
 """Async database engine, session factory and declarative base."""
 
 import os

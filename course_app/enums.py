@@ -1,3 +1,4 @@
+# Written by notebooks/02_schemas.ipynb: edit the notebook, not this file.
 """Enumerations shared by schemas and database models."""
 
 from enum import StrEnum

@@ -1,3 +1,4 @@
+# Written by notebooks/06_app.ipynb: edit the notebook, not this file.
 """Exception handlers: every failure becomes a JSON answer with the right status, never a 500."""
 
 import logging

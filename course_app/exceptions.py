@@ -1,3 +1,4 @@
+# Written by notebooks/06_app.ipynb: edit the notebook, not this file.
 """Domain errors: rule violations raised by services, each knowing the HTTP status it means.
 
 Services raise these and never touch HTTP; one handler in `errors.py` turns any of them into

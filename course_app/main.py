@@ -1,3 +1,4 @@
+# Written by notebooks/06_app.ipynb: edit the notebook, not this file.
 """The application factory: lifespan, middleware, routers and error handlers."""
 
 from collections.abc import AsyncIterator

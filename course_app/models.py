@@ -1,3 +1,4 @@
+# Written by notebooks/03_models.ipynb: edit the notebook, not this file.
 """Database models: users, products, orders and their items."""
 
 import uuid

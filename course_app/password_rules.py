@@ -1,3 +1,4 @@
+# Written by notebooks/01_settings.ipynb: edit the notebook, not this file.
 """The password rules, in one place: registration and the first admin both obey them."""
 
 import re

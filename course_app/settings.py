@@ -1,3 +1,4 @@
+# Written by notebooks/01_settings.ipynb: edit the notebook, not this file.
 """Application settings, read from keyword arguments, the environment and a `.env` file."""
 
 from functools import lru_cache

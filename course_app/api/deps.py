@@ -1,3 +1,4 @@
+# Written by notebooks/05_auth.ipynb: edit the notebook, not this file.
 """FastAPI dependencies: settings, database session, rate limiter and the current user."""
 
 from collections.abc import AsyncIterator

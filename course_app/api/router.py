@@ -1,3 +1,4 @@
+# Written by notebooks/07_orders.ipynb: edit the notebook, not this file.
 """The API router: every resource router in one place."""
 
 from fastapi import APIRouter

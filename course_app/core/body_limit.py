@@ -1,3 +1,4 @@
+# Written by notebooks/06_app.ipynb: edit the notebook, not this file.
 """A cap on the size of request bodies, enforced before anything reads them."""
 
 from fastapi import HTTPException, status

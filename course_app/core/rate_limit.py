@@ -1,3 +1,4 @@
+# Written by notebooks/05_auth.ipynb: edit the notebook, not this file.
 """Rate limiting behind a tiny interface, with an in-process fixed-window implementation."""
 
 import ipaddress

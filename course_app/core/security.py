@@ -1,3 +1,4 @@
+# Written by notebooks/05_auth.ipynb: edit the notebook, not this file.
 """Password hashing with argon2 (off the event loop) and JWT access tokens with PyJWT."""
 
 import os

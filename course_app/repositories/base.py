@@ -1,3 +1,4 @@
+# Written by notebooks/04_repositories.ipynb: edit the notebook, not this file.
 """A generic async repository: get, add, delete and paginated lists."""
 
 import uuid

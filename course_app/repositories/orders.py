@@ -1,3 +1,4 @@
+# Written by notebooks/04_repositories.ipynb: edit the notebook, not this file.
 """Queries on orders."""
 
 import uuid

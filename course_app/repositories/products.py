@@ -1,3 +1,4 @@
+# Written by notebooks/04_repositories.ipynb: edit the notebook, not this file.
 """Queries on products, including the atomic stock reservation."""
 
 import re

@@ -1,1 +1,2 @@
+# Written by notebooks/02_schemas.ipynb: edit the notebook, not this file.
 """Pydantic schemas: what the API accepts and what it returns."""

@@ -1,3 +1,4 @@
+# Written by notebooks/02_schemas.ipynb: edit the notebook, not this file.
 """Shared schema building blocks: strict request values, money amounts and pages."""
 
 import math

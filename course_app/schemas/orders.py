@@ -1,3 +1,4 @@
+# Written by notebooks/02_schemas.ipynb: edit the notebook, not this file.
 """Order schemas: the client sends product ids and quantities, never prices."""
 
 import uuid

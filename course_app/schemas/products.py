@@ -1,3 +1,4 @@
+# Written by notebooks/02_schemas.ipynb: edit the notebook, not this file.
 """Product schemas: creation, partial update and public view."""
 
 import uuid

@@ -1,3 +1,4 @@
+# Written by notebooks/02_schemas.ipynb: edit the notebook, not this file.
 """User schemas: registration, profile updates, admin updates, public view and tokens."""
 
 import uuid

@@ -1,3 +1,4 @@
+# Written by notebooks/07_orders.ipynb: edit the notebook, not this file.
 """Order rules: totals, order numbers, stock reservation and status transitions."""
 
 import secrets

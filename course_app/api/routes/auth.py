@@ -1,3 +1,4 @@
+# Written by notebooks/05_auth.ipynb: edit the notebook, not this file.
 """Registration and the OAuth2 password flow."""
 
 from datetime import UTC, datetime, timedelta

@@ -1,3 +1,4 @@
+# Written by notebooks/06_app.ipynb: edit the notebook, not this file.
 """Liveness and database health."""
 
 from fastapi import APIRouter

@@ -1,3 +1,4 @@
+# Written by notebooks/07_orders.ipynb: edit the notebook, not this file.
 """Orders: place, list, read, cancel, and status changes for admins."""
 
 import uuid

@@ -1,3 +1,4 @@
+# Written by notebooks/06_app.ipynb: edit the notebook, not this file.
 """The product catalogue: public reads, admin writes."""
 
 import uuid

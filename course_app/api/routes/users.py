@@ -1,3 +1,4 @@
+# Written by notebooks/06_app.ipynb: edit the notebook, not this file.
 """The caller's own profile, and user management for admins."""
 
 import uuid
