@@ -1,28 +1,26 @@
 # Written by notebooks/03_models.ipynb: edit the notebook, not this file.
-"""Async database engine, session factory and declarative base."""
+"""The database of one app: engine, sessions, tables, and the unit of work."""
 
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
-    AsyncAttrs,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase
 
+from course_app.models import Base
 from course_app.settings import Settings
 
 # A writer waits this long for another one to finish, then fails (503) instead of hanging.
 SQLITE_BUSY_TIMEOUT_MS = 5_000
-
-
-class Base(AsyncAttrs, DeclarativeBase):
-    pass
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _connection_record: Any) -> None:
@@ -62,8 +60,33 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
 
 
 async def create_tables(engine: AsyncEngine) -> None:
-    # Importing the models registers their tables on Base.metadata.
-    import course_app.models  # noqa: F401
-
     async with engine.begin() as connection:
         await connection.run_sync(Base.metadata.create_all)
+
+
+@dataclass(frozen=True)
+class Database:
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+
+
+@asynccontextmanager
+async def open_database(settings_or_url: Settings | str) -> AsyncIterator[Database]:
+    """An engine with its tables and a session factory; the engine is disposed of on the way out."""
+    engine = create_engine(settings_or_url)
+    try:
+        await create_tables(engine)
+        yield Database(engine, create_session_factory(engine))
+    finally:
+        await engine.dispose()
+
+
+@asynccontextmanager
+async def transaction(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """One unit of work: commit when the block ends, roll back everything if it raises."""
+    try:
+        yield session
+        await session.commit()
+    except BaseException:
+        await session.rollback()
+        raise

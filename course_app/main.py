@@ -11,14 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from course_app.api.router import api_router
 from course_app.core.body_limit import BodySizeLimitMiddleware
-from course_app.core.rate_limit import InMemoryRateLimiter
 from course_app.core.security import hash_password
-from course_app.db import create_engine, create_session_factory, create_tables
+from course_app.db import transaction
 from course_app.enums import UserRole, UserStatus
 from course_app.errors import register_exception_handlers
 from course_app.models import User
 from course_app.repositories.users import UserRepository
 from course_app.settings import Settings, get_settings
+from course_app.state import AppResources
 
 
 async def ensure_first_admin(
@@ -26,7 +26,7 @@ async def ensure_first_admin(
 ) -> None:
     if settings.first_admin_email is None or settings.first_admin_password is None:
         return
-    async with session_factory() as session:
+    async with session_factory() as session, transaction(session):
         users = UserRepository(session)
         user = await users.get_by_email(settings.first_admin_email)
         if user is None:
@@ -40,29 +40,21 @@ async def ensure_first_admin(
             session.add(user)
         user.role = UserRole.ADMIN
         user.status = UserStatus.ACTIVE
-        await session.commit()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    # Everything that needs no I/O is built here, so it is ready before the lifespan runs.
+    resources = AppResources.from_settings(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings)
-        session_factory = create_session_factory(engine)
-        try:
-            await create_tables(engine)
-            await ensure_first_admin(session_factory, settings)
-            app.state.engine = engine
-            app.state.session_factory = session_factory
+        async with resources.open():
+            await ensure_first_admin(resources.session_factory, settings)
             yield
-        finally:
-            await engine.dispose()
 
     app = FastAPI(title="course_app", lifespan=lifespan)
-    # Everything that needs no I/O is set up here, so it is ready before the lifespan runs.
-    app.state.settings = settings
-    app.state.rate_limiter = InMemoryRateLimiter.from_settings(settings)
+    app.state.resources = resources
 
     # The middleware added last runs first: TrustedHost refuses a foreign Host before CORS
     # or any route sees the request, and CORS headers reach even a 413.

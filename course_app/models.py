@@ -22,10 +22,15 @@ from sqlalchemy import (
     Uuid,
     func,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.ext.asyncio import AsyncAttrs
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
-from course_app.db import Base
 from course_app.enums import OrderStatus, ProductCategory, UserRole, UserStatus
+from course_app.normalize import normalize_email
+
+
+class Base(AsyncAttrs, DeclarativeBase):
+    """Every model inherits it; its metadata knows every table."""
 
 
 def utc_now() -> datetime:
@@ -99,7 +104,7 @@ class User(TimestampMixin, Base):
 
     @validates("email")
     def _normalize_email(self, _key: str, email: str) -> str:
-        return email.strip().lower()
+        return normalize_email(email)
 
 
 # One account per address whatever its case, even for rows written without the ORM.

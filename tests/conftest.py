@@ -58,13 +58,14 @@ def make_settings(database_url: str) -> Callable[..., Any]:
     return make
 
 
-# The whole app (stage 06 on). Stage 05 overrides make_app in its own conftest.py.
+# Each stage that serves HTTP says which app it tests, in its own conftest.py, as the fixture
+# `build_app(settings) -> FastAPI`: stage 05 a small auth app, stages 06 on the whole service.
 @pytest.fixture
-def make_app(make_settings: Callable[..., Any]) -> Callable[..., Any]:
-    from course_app.main import create_app
-
+def make_app(
+    make_settings: Callable[..., Any], build_app: Callable[[Any], Any]
+) -> Callable[..., Any]:
     def make(**overrides: Any) -> Any:
-        return create_app(make_settings(**overrides))
+        return build_app(make_settings(**overrides))
 
     return make
 

@@ -35,7 +35,7 @@ async def add_user(
     from course_app.enums import UserRole, UserStatus
     from course_app.models import User
 
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         user = User(
             email=email,
             hashed_password=password_hash,
@@ -45,6 +45,29 @@ async def add_user(
         )
         session.add(user)
         await session.commit()
-    secret = app.state.settings.secret_key.get_secret_value()
+    secret = app.state.resources.settings.secret_key.get_secret_value()
     token = create_access_token(user.id, secret, timedelta(minutes=5))
     return user, {"Authorization": f"Bearer {token}"}
+
+
+async def create_product(
+    client: httpx.AsyncClient, headers: dict, price: str = "19.99", stock: int = 10, **extra: Any
+) -> dict:
+    body = {"name": "Lamp", "category": "home", "price": price, "stock_quantity": stock, **extra}
+    response = await client.post("/products", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def place(
+    client: httpx.AsyncClient, headers: dict, *items: tuple[str, int], **extra: Any
+) -> httpx.Response:
+    body = {"items": [{"product_id": pid, "quantity": qty} for pid, qty in items], **extra}
+    return await client.post("/orders", json=body, headers=headers)
+
+
+async def set_status(client: httpx.AsyncClient, headers: dict, order_id: str, status: str) -> int:
+    response = await client.patch(
+        f"/orders/{order_id}/status", json={"status": status}, headers=headers
+    )
+    return response.status_code

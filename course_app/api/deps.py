@@ -15,22 +15,28 @@ from course_app.enums import UserRole, UserStatus
 from course_app.models import User
 from course_app.schemas.common import MAX_PAGE, ErrorMessage, ValidationErrorMessage
 from course_app.settings import Settings
+from course_app.state import AppResources
 
 # auto_error=False: we raise our own 401 so every auth failure looks the same.
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
 
+def get_resources(request: Request) -> AppResources:
+    resources: AppResources = request.app.state.resources
+    return resources
+
+
 def get_settings_dep(request: Request) -> Settings:
-    return request.app.state.settings
+    return get_resources(request).settings
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with request.app.state.session_factory() as session:
+    async with get_resources(request).session_factory() as session:
         yield session
 
 
 def get_rate_limiter(request: Request) -> RateLimiter:
-    return request.app.state.rate_limiter
+    return get_resources(request).rate_limiter
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
@@ -53,10 +59,11 @@ def failures(*codes: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-def credentials_error() -> HTTPException:
+def unauthorized(detail: str = "Could not validate credentials") -> HTTPException:
+    # A 401 must tell the client how to authenticate: the WWW-Authenticate header.
     return HTTPException(
         status_code=status.HTTP_401_UNAUTHORIZED,
-        detail="Could not validate credentials",
+        detail=detail,
         headers={"WWW-Authenticate": "Bearer"},
     )
 
@@ -67,14 +74,14 @@ async def get_current_user(
     settings: SettingsDep,
 ) -> User:
     if not token:
-        raise credentials_error()
+        raise unauthorized()
     try:
         user_id = decode_access_token(token, settings.secret_key.get_secret_value())
     except InvalidTokenError:
-        raise credentials_error() from None
+        raise unauthorized() from None
     user = await session.get(User, user_id)
     if user is None:
-        raise credentials_error()
+        raise unauthorized()
     if user.status != UserStatus.ACTIVE:
         raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail="Inactive user")
     return user

@@ -2,13 +2,13 @@
 """A generic async repository: get, add, delete and paginated lists."""
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from course_app.db import Base
+from course_app.models import Base
 
 ModelT = TypeVar("ModelT", bound=Base)
 
@@ -25,6 +25,13 @@ class Repository(Generic[ModelT]):
     async def add(self, instance: ModelT) -> ModelT:
         self.session.add(instance)
         await self.session.flush()  # assigns defaults and surfaces constraint errors now
+        return instance
+
+    async def update(self, instance: ModelT, changes: Mapping[str, Any]) -> ModelT:
+        """Apply a partial update (field name -> new value), e.g. `body.model_dump(exclude_unset=True)`."""
+        for field, value in changes.items():
+            setattr(instance, field, value)
+        await self.session.flush()
         return instance
 
     async def delete(self, instance: ModelT) -> None:

@@ -3,6 +3,7 @@
 
 import math
 import re
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
@@ -125,9 +126,17 @@ class Page(BaseModel, Generic[T]):
     pages: int
 
     @classmethod
-    def build(cls, items: list[T], total: int, page: int, per_page: int) -> "Page[T]":
+    def build(cls, items: Sequence[Any], total: int, page: int, per_page: int) -> "Page[T]":
+        """A page from the rows a query returned (ORM objects or items) and the total count."""
         pages = -(-total // per_page)  # ceil without floats
-        return cls(items=items, total=total, page=page, per_page=per_page, pages=pages)
+        values = {
+            "items": items,
+            "total": total,
+            "page": page,
+            "per_page": per_page,
+            "pages": pages,
+        }
+        return cls.model_validate(values, from_attributes=True)
 
 
 class FieldError(BaseModel):

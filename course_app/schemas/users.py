@@ -17,6 +17,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from course_app import password_rules
 from course_app.enums import UserRole, UserStatus
+from course_app.normalize import normalize_email
 from course_app.schemas.common import DateText, RequestModel, ResponseModel, reject_null
 
 MINIMUM_AGE_YEARS = 13
@@ -66,8 +67,8 @@ class UserRegister(RequestModel):
 
     @field_validator("email")
     @classmethod
-    def normalize_email(cls, value: str) -> str:
-        return value.lower()
+    def email_is_normalized(cls, value: str) -> str:
+        return normalize_email(value)
 
     @field_validator("password")
     @classmethod

@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from course_app.db import transaction
 from course_app.enums import OrderStatus, UserRole
 from course_app.exceptions import DomainError, InvalidValueError, NotFoundError
 from course_app.models import Order, OrderItem, User
@@ -82,7 +83,8 @@ def generate_order_number(now: datetime | None = None) -> str:
 async def place_order(session: AsyncSession, user: User, data: OrderCreate) -> Order:
     """Create an order with prices from the database, reserving all items or none."""
     products = ProductRepository(session)
-    try:
+    # One transaction: if any step fails, the rollback undoes the reservations made before it.
+    async with transaction(session):
         prices = await products.active_prices([item.product_id for item in data.items])
         missing = [item.product_id for item in data.items if item.product_id not in prices]
         if missing:
@@ -103,7 +105,6 @@ async def place_order(session: AsyncSession, user: User, data: OrderCreate) -> O
         if totals.total_amount > MAX_MONEY:
             raise OrderTooLargeError(f"the order total would exceed {MAX_MONEY}")
 
-        # One transaction: if any reservation fails, the rollback undoes the earlier ones.
         # Sorted ids make every order lock rows in the same sequence (no deadlocks).
         for item in sorted(data.items, key=lambda item: item.product_id):
             if not await products.reserve(item.product_id, item.quantity):
@@ -121,10 +122,6 @@ async def place_order(session: AsyncSession, user: User, data: OrderCreate) -> O
             items=items,
         )
         session.add(order)
-        await session.commit()
-    except Exception:
-        await session.rollback()
-        raise
     return order
 
 
@@ -141,7 +138,7 @@ async def change_status(session: AsyncSession, order: Order, new_status: OrderSt
     if new_status not in ALLOWED_TRANSITIONS[order.status]:
         raise InvalidTransitionError(f"cannot go from {order.status} to {new_status}")
     products = ProductRepository(session)
-    try:
+    async with transaction(session):
         # Conditional on the status we saw: a concurrent change makes this a no-op, not a repeat.
         if not await OrderRepository(session).change_status(order.id, {order.status}, new_status):
             raise InvalidTransitionError(f"order is no longer {order.status}")
@@ -150,10 +147,6 @@ async def change_status(session: AsyncSession, order: Order, new_status: OrderSt
                 await products.release(item.product_id, item.quantity)
             elif new_status == OrderStatus.SHIPPED:
                 await products.ship(item.product_id, item.quantity)
-        await session.commit()
-    except Exception:
-        await session.rollback()
-        raise
     await session.refresh(order)
     return order
 

@@ -1,31 +1,20 @@
-"""Stage 05 has no main.py yet: make_app builds a tiny app with the auth router only."""
+"""Stage 05 has no main.py yet: its app is a small one with the auth router only."""
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from typing import Any
+from collections.abc import Callable
 
 import pytest
 from fastapi import FastAPI
 
 from course_app.api.deps import AdminUser, CurrentUser
 from course_app.api.routes import auth
-from course_app.core.rate_limit import InMemoryRateLimiter
-from course_app.db import create_engine, create_session_factory, create_tables
 from course_app.settings import Settings
+from course_app.state import AppResources
 
 
 def build_auth_app(settings: Settings) -> FastAPI:
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings)
-        await create_tables(engine)
-        app.state.session_factory = create_session_factory(engine)
-        yield
-        await engine.dispose()
-
-    app = FastAPI(lifespan=lifespan)
-    app.state.settings = settings
-    app.state.rate_limiter = InMemoryRateLimiter.from_settings(settings)
+    resources = AppResources.from_settings(settings)
+    app = FastAPI(lifespan=lambda _app: resources.open())
+    app.state.resources = resources
     app.include_router(auth.router)
 
     @app.get("/whoami")
@@ -40,8 +29,5 @@ def build_auth_app(settings: Settings) -> FastAPI:
 
 
 @pytest.fixture
-def make_app(make_settings: Callable[..., Settings]) -> Callable[..., FastAPI]:
-    def make(**overrides: Any) -> FastAPI:
-        return build_auth_app(make_settings(**overrides))
-
-    return make
+def build_app() -> Callable[[Settings], FastAPI]:
+    return build_auth_app

@@ -28,7 +28,7 @@ def login_form(email: str, password: str = PASSWORD) -> dict[str, str]:
 
 
 def secret_of(app: FastAPI) -> str:
-    return app.state.settings.secret_key.get_secret_value()
+    return app.state.resources.settings.secret_key.get_secret_value()
 
 
 def b64(data: dict[str, Any]) -> str:
@@ -60,7 +60,7 @@ async def test_register_cannot_make_an_admin(app: FastAPI, client: httpx.AsyncCl
     """A role in the registration body is refused (422) and no user is created."""
     response = await client.post("/auth/register", json={**REGISTRATION, "role": "admin"})
     assert response.status_code == 422
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         assert await session.scalar(select(func.count()).select_from(User)) == 0
 
 
@@ -86,7 +86,7 @@ async def test_login_with_any_email_case_gives_a_bearer_token(
     assert body["token_type"] == "bearer"
     me = await client.get("/whoami", headers={"Authorization": f"Bearer {body['access_token']}"})
     assert me.json() == {"email": "grace@example.com"}
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         user = await session.scalar(select(User))
         assert user.last_login is not None
 

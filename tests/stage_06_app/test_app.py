@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 import course_app.main
 from course_app.core import security
-from course_app.db import create_engine, create_session_factory
+from course_app.db import Database, create_engine, create_session_factory
 from course_app.models import User
 from tests.helpers import PASSWORD, add_user, open_client
 
@@ -25,7 +25,7 @@ async def test_two_apps_share_no_state(make_app: Any) -> None:
     """create_app builds independent apps: separate settings and rate limiters."""
     first, second = make_app(), make_app()
     assert first is not second
-    assert first.state.rate_limiter is not second.state.rate_limiter
+    assert first.state.resources.rate_limiter is not second.state.resources.rate_limiter
 
 
 async def test_health_reports_ok(client: httpx.AsyncClient) -> None:
@@ -39,7 +39,7 @@ async def test_health_is_503_when_the_database_is_unreachable(app: FastAPI) -> N
     """GET /health answers 503 when the database cannot be reached."""
     async with open_client(app) as client:
         broken = create_engine("sqlite+aiosqlite:////nonexistent-dir/db.sqlite")
-        app.state.session_factory = create_session_factory(broken)
+        app.state.resources.database = Database(broken, create_session_factory(broken))
         response = await client.get("/health")
         await broken.dispose()
     assert response.status_code == 503
@@ -65,7 +65,7 @@ async def test_first_admin_is_not_duplicated_on_restart(make_app: Any) -> None:
     async with open_client(make_app(**settings)):
         pass
     app = make_app(**settings)
-    async with open_client(app), app.state.session_factory() as session:
+    async with open_client(app), app.state.resources.session_factory() as session:
         admins = (await session.scalars(select(User))).all()
     assert [admin.role for admin in admins] == ["admin"]
 

@@ -63,7 +63,7 @@ async def test_registration_cannot_make_an_admin(
     """A role in the registration body is refused (422): registration never makes an admin."""
     response = await client.post("/auth/register", json={**REGISTRATION, "role": role})
     assert response.status_code == 422
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         admins = select(func.count()).select_from(User).where(User.role == "admin")
         assert await session.scalar(admins) == 0
 
@@ -137,7 +137,7 @@ async def test_every_login_attempt_counts_and_429_has_retry_after(make_app: Any)
 
 
 def bad_tokens(app: FastAPI, user_id: uuid.UUID) -> dict[str, str]:
-    secret = app.state.settings.secret_key.get_secret_value()
+    secret = app.state.resources.settings.secret_key.get_secret_value()
     good = create_access_token(user_id, secret, timedelta(minutes=5))
     header, payload, signature = good.split(".")
     flipped = ("A" if signature[0] != "A" else "B") + signature[1:]
@@ -172,7 +172,7 @@ async def test_two_apps_with_different_settings_keep_separate_data(
     second = make_app(
         database_url=f"sqlite+aiosqlite:///{tmp_path}/second.db", allowed_hosts=["shop.example"]
     )
-    assert first.state.settings is not second.state.settings
+    assert first.state.resources.settings is not second.state.resources.settings
     async with open_client(first) as one, open_client(second) as two:
         assert (await one.post("/auth/register", json=REGISTRATION)).status_code == 201
         assert (await two.get("/health")).status_code == 400, "Host test is not allowed on two"
@@ -185,7 +185,7 @@ async def test_lifespan_disposes_the_engine(app: FastAPI) -> None:
     """On shutdown the lifespan disposes of the engine: no pooled connection stays open."""
     async with open_client(app) as client:
         assert (await client.get("/health")).status_code == 200
-        engine = app.state.engine
+        engine = app.state.resources.database.engine
         assert engine.pool.checkedin() >= 1
     assert engine.pool.checkedin() == 0
 

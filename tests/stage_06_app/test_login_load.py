@@ -24,7 +24,7 @@ async def test_concurrent_logins_hold_no_connection_while_they_hash(
 
     def arrive_then_verify(password: str, hashed: str) -> bool:
         every_login_waits_to_hash.wait()
-        held_while_hashing.append(app.state.engine.pool.checkedout())
+        held_while_hashing.append(app.state.resources.database.engine.pool.checkedout())
         return verify_in_slot(password, hashed)
 
     monkeypatch.setattr(security, "_verify_in_slot", arrive_then_verify)

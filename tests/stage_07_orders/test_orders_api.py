@@ -2,13 +2,12 @@ import asyncio
 import re
 import uuid
 from datetime import UTC, datetime
-from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.helpers import add_user
+from tests.helpers import add_user, create_product, place, set_status
 
 
 @pytest.fixture
@@ -19,26 +18,10 @@ async def other_headers(
     return headers
 
 
-async def create_product(
-    client: httpx.AsyncClient, headers: dict, price: str = "19.99", stock: int = 10, **extra: Any
-) -> dict:
-    body = {"name": "Lamp", "category": "home", "price": price, "stock_quantity": stock, **extra}
-    response = await client.post("/products", json=body, headers=headers)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
 async def get_product(client: httpx.AsyncClient, product_id: str, headers: dict) -> dict:
     # PATCH with an empty body reads a product even when it is inactive.
     response = await client.patch(f"/products/{product_id}", json={}, headers=headers)
     return response.json()
-
-
-async def place(
-    client: httpx.AsyncClient, headers: dict, *items: tuple[str, int], **extra: Any
-) -> httpx.Response:
-    body = {"items": [{"product_id": pid, "quantity": qty} for pid, qty in items], **extra}
-    return await client.post("/orders", json=body, headers=headers)
 
 
 async def test_place_order_uses_database_prices_and_reserves_stock(
@@ -206,13 +189,6 @@ async def test_admin_can_cancel_any_order(
     order = (await place(client, user_headers, (product["id"], 1))).json()
     response = await client.post(f"/orders/{order['id']}/cancel", headers=admin_headers)
     assert (response.status_code, response.json()["status"]) == (200, "cancelled")
-
-
-async def set_status(client: httpx.AsyncClient, headers: dict, order_id: str, status: str) -> int:
-    response = await client.patch(
-        f"/orders/{order_id}/status", json={"status": status}, headers=headers
-    )
-    return response.status_code
 
 
 async def test_full_lifecycle_ships_stock_exactly_once(

@@ -3,7 +3,7 @@ import uuid
 
 import httpx
 
-from tests.stage_07_orders.test_orders_api import create_product, place, set_status
+from tests.helpers import create_product, place, set_status
 
 ORDER_FIELDS = {
     "id",

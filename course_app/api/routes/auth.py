@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy.exc import IntegrityError
 
-from course_app.api.deps import RateLimiterDep, SessionDep, SettingsDep, failures
+from course_app.api.deps import RateLimiterDep, SessionDep, SettingsDep, failures, unauthorized
 from course_app.core.rate_limit import client_address
 from course_app.core.security import (
     DUMMY_HASH,
@@ -16,6 +16,7 @@ from course_app.core.security import (
     hash_password,
     verify_password,
 )
+from course_app.db import transaction
 from course_app.enums import UserStatus
 from course_app.models import User
 from course_app.repositories.users import UserRepository
@@ -26,12 +27,7 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 EMAIL_TAKEN = "Email already registered"
 
 
-def bad_credentials() -> HTTPException:
-    return HTTPException(
-        status_code=status.HTTP_401_UNAUTHORIZED,
-        detail="Incorrect email or password",
-        headers={"WWW-Authenticate": "Bearer"},
-    )
+BAD_CREDENTIALS = "Incorrect email or password"
 
 
 @router.post(
@@ -54,10 +50,9 @@ async def register(data: UserRegister, session: SessionDep) -> User:
         date_of_birth=data.date_of_birth,
     )
     try:
-        await users.add(user)
-        await session.commit()
+        async with transaction(session):
+            await users.add(user)
     except IntegrityError:  # a concurrent registration won the race
-        await session.rollback()
         raise HTTPException(status_code=status.HTTP_409_CONFLICT, detail=EMAIL_TAKEN) from None
     return user
 
@@ -89,14 +84,14 @@ async def login(
     await session.commit()
     if user is None:
         await verify_password(form.password, DUMMY_HASH)  # same cost as a real check
-        raise bad_credentials()
+        raise unauthorized(BAD_CREDENTIALS)
     if not await verify_password(form.password, user.hashed_password):
-        raise bad_credentials()
+        raise unauthorized(BAD_CREDENTIALS)
     if user.status != UserStatus.ACTIVE:
         raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail="Inactive user")
 
-    user.last_login = datetime.now(UTC)
-    await session.commit()
+    async with transaction(session):
+        user.last_login = datetime.now(UTC)
     token = create_access_token(
         user.id,
         settings.secret_key.get_secret_value(),

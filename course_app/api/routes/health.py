@@ -7,7 +7,7 @@ from sqlalchemy import literal, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from course_app.api.deps import SessionDep, failures
-from course_app.db import Base
+from course_app.models import Base
 
 router = APIRouter(tags=["health"])
 

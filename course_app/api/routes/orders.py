@@ -41,8 +41,7 @@ async def list_my_orders(
     per_page: PerPage = 20,
 ) -> Page[OrderPublic]:
     orders, total = await OrderRepository(session).list_for_user(user.id, page, per_page)
-    items = [OrderPublic.model_validate(order) for order in orders]
-    return Page[OrderPublic].build(items, total, page, per_page)
+    return Page[OrderPublic].build(orders, total, page, per_page)
 
 
 @router.get("/{order_id}", response_model=OrderPublic, responses=failures(401, 403, 404, 422))

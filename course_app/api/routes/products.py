@@ -3,13 +3,14 @@
 
 import uuid
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Self
 
 from fastapi import APIRouter, HTTPException, Query, status
-from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 from sqlalchemy.exc import IntegrityError
 
 from course_app.api.deps import AdminUser, PageNumber, PerPage, SessionDep, failures
+from course_app.db import transaction
 from course_app.enums import ProductCategory
 from course_app.models import Product
 from course_app.repositories.products import ProductRepository
@@ -26,37 +27,36 @@ def _not_found() -> HTTPException:
     return HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail=NOT_FOUND)
 
 
+class ProductFilters(BaseModel):
+    """The query of `GET /products`. A model, so a rule across two parameters is a validator."""
+
+    q: Annotated[str, StringConstraints(max_length=200)] | None = None
+    category: ProductCategory | None = None
+    min_price: Annotated[Decimal, Field(ge=0, max_digits=12)] | None = None
+    max_price: Annotated[Decimal, Field(ge=0, max_digits=12)] | None = None
+
+    @model_validator(mode="after")
+    def price_range_is_ordered(self) -> Self:
+        if (
+            self.min_price is not None
+            and self.max_price is not None
+            and self.min_price > self.max_price
+        ):
+            raise ValueError("min_price must not be greater than max_price")
+        return self
+
+
 @router.get("", response_model=Page[ProductPublic], responses=failures(422))
 async def list_products(
     session: SessionDep,
-    q: Annotated[str | None, Query(max_length=200)] = None,
-    category: ProductCategory | None = None,
-    min_price: Annotated[Decimal | None, Query(ge=0, max_digits=12)] = None,
-    max_price: Annotated[Decimal | None, Query(ge=0, max_digits=12)] = None,
+    filters: Annotated[ProductFilters, Query()],
     page: PageNumber = 1,
     per_page: PerPage = 20,
 ) -> Page[ProductPublic]:
-    if min_price is not None and max_price is not None and min_price > max_price:
-        raise RequestValidationError(
-            [
-                {
-                    "type": "value_error",
-                    "loc": ("query", "min_price"),
-                    "msg": "min_price must not be greater than max_price",
-                    "input": str(min_price),
-                }
-            ]
-        )
     products, total = await ProductRepository(session).search(
-        q=q,
-        category=category,
-        min_price=min_price,
-        max_price=max_price,
-        page=page,
-        per_page=per_page,
+        **filters.model_dump(), page=page, per_page=per_page
     )
-    items = [ProductPublic.model_validate(product) for product in products]
-    return Page[ProductPublic].build(items, total, page, per_page)
+    return Page[ProductPublic].build(products, total, page, per_page)
 
 
 # Declared before "/{product_id}" so the more specific path is matched first.
@@ -85,15 +85,14 @@ async def read_product(product_id: uuid.UUID, session: SessionDep) -> Product:
 async def create_product(data: ProductCreate, _admin: AdminUser, session: SessionDep) -> Product:
     products = ProductRepository(session)
     for _ in range(SLUG_ATTEMPTS):
-        product = Product(**data.model_dump(), slug=await products.unique_slug(data.name))
         try:
-            await products.add(product)
-            await session.commit()
-            return product
+            async with transaction(session):
+                slug = await products.unique_slug(data.name)
+                return await products.add(Product(**data.model_dump(), slug=slug))
         except IntegrityError:
             # A concurrent request took the same slug between our check and our insert:
-            # start again, and this time the slug is taken, so a random suffix is added.
-            await session.rollback()
+            # start again; now the slug is taken, so a random suffix is added.
+            continue
     raise HTTPException(status_code=status.HTTP_409_CONFLICT, detail="Could not find a free slug")
 
 
@@ -104,7 +103,8 @@ async def update_product(
     product_id: uuid.UUID, data: ProductUpdate, _admin: AdminUser, session: SessionDep
 ) -> Product:
     # Admins may still edit (and so re-activate) an inactive product.
-    product = await ProductRepository(session).get(product_id)
+    products = ProductRepository(session)
+    product = await products.get(product_id)
     if product is None:
         raise _not_found()
     changes = data.model_dump(exclude_unset=True)
@@ -115,10 +115,8 @@ async def update_product(
             detail=f"stock_quantity cannot be below the reserved quantity "
             f"({product.reserved_quantity})",
         )
-    for field, value in changes.items():
-        setattr(product, field, value)
-    await session.commit()
-    return product
+    async with transaction(session):
+        return await products.update(product, changes)
 
 
 @router.delete(
@@ -131,5 +129,5 @@ async def delete_product(product_id: uuid.UUID, _admin: AdminUser, session: Sess
     product = await ProductRepository(session).get_active(product_id)
     if product is None:
         raise _not_found()
-    product.is_active = False
-    await session.commit()
+    async with transaction(session):
+        product.is_active = False

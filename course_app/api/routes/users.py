@@ -13,6 +13,7 @@ from course_app.api.deps import (
     SessionDep,
     failures,
 )
+from course_app.db import transaction
 from course_app.models import User
 from course_app.repositories.users import UserRepository
 from course_app.schemas.common import Page
@@ -28,10 +29,8 @@ async def read_me(user: CurrentUser) -> User:
 
 @router.patch("/me", response_model=UserPublic, responses=failures(401, 403, 413, 422))
 async def update_me(data: UserUpdateMe, user: CurrentUser, session: SessionDep) -> User:
-    for field, value in data.model_dump(exclude_unset=True).items():
-        setattr(user, field, value)
-    await session.commit()
-    return user
+    async with transaction(session):
+        return await UserRepository(session).update(user, data.model_dump(exclude_unset=True))
 
 
 @router.get("", response_model=Page[UserPublic], responses=failures(401, 403, 422))
@@ -42,8 +41,7 @@ async def list_users(
     per_page: PerPage = 20,
 ) -> Page[UserPublic]:
     users, total = await UserRepository(session).list_newest_first(page, per_page)
-    items = [UserPublic.model_validate(user) for user in users]
-    return Page[UserPublic].build(items, total, page, per_page)
+    return Page[UserPublic].build(users, total, page, per_page)
 
 
 @router.patch(
@@ -61,7 +59,5 @@ async def update_user(
             status_code=status.HTTP_409_CONFLICT,
             detail="Admins cannot change their own role or status; ask another admin",
         )
-    for field, value in data.model_dump(exclude_unset=True).items():
-        setattr(user, field, value)
-    await session.commit()
-    return user
+    async with transaction(session):
+        return await UserRepository(session).update(user, data.model_dump(exclude_unset=True))

@@ -1,0 +1,47 @@
+# Written by notebooks/05_auth.ipynb: edit the notebook, not this file.
+"""What one app owns: its settings, its rate limiter and, while it runs, its database."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from course_app.core.rate_limit import InMemoryRateLimiter, RateLimiter
+from course_app.db import Database, open_database
+from course_app.settings import Settings
+
+
+@dataclass
+class AppResources:
+    """Installed on `app.state.resources` by the app factory; dependencies read it from there.
+
+    Two apps never share one: each test, each experiment gets its own settings and database.
+    """
+
+    settings: Settings
+    rate_limiter: RateLimiter
+    database: Database | None = None  # open only while the lifespan runs
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "AppResources":
+        return cls(settings, InMemoryRateLimiter.from_settings(settings))
+
+    @property
+    def session_factory(self) -> async_sessionmaker[AsyncSession]:
+        if self.database is None:
+            raise RuntimeError(
+                "the database is not open: the app's lifespan has not run "
+                "(in tests, wrap the app in asgi_lifespan.LifespanManager)"
+            )
+        return self.database.session_factory
+
+    @asynccontextmanager
+    async def open(self) -> AsyncIterator[None]:
+        """The lifespan's I/O: open the database on the way in, dispose of it on the way out."""
+        async with open_database(self.settings) as database:
+            self.database = database
+            try:
+                yield
+            finally:
+                self.database = None
