@@ -45,9 +45,14 @@ def describe_broken(error: dict, root: Path) -> str:
     """Two lines: where the module breaks and which notebook cell to re-run."""
     where = error.get("file") or PACKAGE
     writer = expected_files(stages(root)).get(where)
-    location = f"{where}, line {error['line']}" if error.get("line") else where
     notebook = f"notebook {writer[1].path.name}" if writer else "the notebook"
+    if error.get("line"):
+        # File line N is line N + 1 of its %%module cell, whose first line is the magic.
+        location = f"{where}, line {error['line']}"
+        fix = f"fix line {error['line'] + 1} of the cell in {notebook} that writes it"
+    else:
+        location, fix = where, f"fix the cell in {notebook} that writes it"
     return (
         f"{location}: {error['type']}: {error['message']}\n"
-        f"   fix: re-run the cell of {notebook} that writes it, then this cell again."
+        f"   {fix}, run that cell, then this one again."
     )

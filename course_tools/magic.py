@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import os
 import sys
 import tempfile
 from pathlib import Path
 
-from course_tools.notebooks import MODULE_MAGIC, module_text
+from course_tools.notebooks import MODULE_MAGIC, expected_files, module_text, stages
 from course_tools.paths import PACKAGE, find_root
 
 
@@ -21,14 +22,24 @@ def write_module(relative_path: str, body: str, root: Path | None = None) -> str
     root = root or find_root()
     if not relative_path.startswith(PACKAGE + "/"):
         raise ModuleCellError(f"{MODULE_MAGIC} only writes files under {PACKAGE}/")
+    known = expected_files(stages(root))
+    if known and relative_path not in known:
+        # A typo here would write a module nothing imports, and the checks would fail elsewhere.
+        closest = difflib.get_close_matches(relative_path, list(known), n=1, cutoff=0.6)
+        suggestion = f" Did you mean {closest[0]}?" if closest else ""
+        raise ModuleCellError(
+            f"✗ {relative_path} not written: no notebook of the course writes that file.{suggestion}"
+        )
     text = module_text(body)
     if relative_path.endswith(".py"):
         try:
             compile(text, relative_path, "exec")
         except SyntaxError as error:
+            # The cell's first line is the %%module line, so file line N is cell line N + 1.
+            cell_line = (error.lineno or 0) + 1
             raise ModuleCellError(
-                f"✗ {relative_path} not written: {type(error).__name__} at line {error.lineno}: "
-                f"{error.msg}.\n  Fix the cell and run it again; the previous version is kept."
+                f"✗ {relative_path} not written: {type(error).__name__}: {error.msg}.\n"
+                f"  Fix line {cell_line} of this cell and run it again; the previous version is kept."
             ) from None
     target = root / relative_path
     target.parent.mkdir(parents=True, exist_ok=True)

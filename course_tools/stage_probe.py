@@ -6,6 +6,7 @@ Usage: python -m course_tools.stage_probe REPORT.json STAGE [STAGE ...]
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -13,7 +14,29 @@ import pytest
 
 from course_tools.diagnose import import_error
 from course_tools.notebooks import Stage, stages
-from course_tools.paths import find_root, relative
+from course_tools.paths import PACKAGE, find_root, relative
+
+# Python's warning for a coroutine that was called but not awaited, with the place it was created
+# (recorded because main() turns on coroutine origin tracking).
+NEVER_AWAITED = re.compile(r"coroutine '(?P<name>[\w.<>]+)' was never awaited")
+CREATED_AT = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+)')
+
+
+def missing_await_hint(text: str, root: Path) -> str | None:
+    """For a failure caused by a forgotten `await`: which call, and where in course_app."""
+    match = NEVER_AWAITED.search(text)
+    if match is None:
+        return None
+    places = [
+        (m["file"], m["line"])
+        for m in CREATED_AT.finditer(text[match.end() :])
+        if PACKAGE in Path(m["file"]).parts
+    ]
+    where = ""
+    if places:
+        file, line = places[-1]  # the innermost frame in the learner's package
+        where = f" in {relative(Path(file), root)}, line {line}"
+    return f"`{match['name']}(...)` was never awaited{where}: put `await` before the call."
 
 
 def not_written(stage: Stage, root: Path) -> bool:
@@ -78,7 +101,13 @@ class Collector:
             self.passed[stage] += 1
         elif report.failed:
             name = report.nodeid.split("::", 1)[-1]
-            self.failures[stage].append({"name": name, "hint": self.hints.get(report.nodeid, "")})
+            missing_await = missing_await_hint(report.longreprtext, self.root)
+            if missing_await:
+                # The cause, not a symptom: it goes first, so the summary names it.
+                self.failures[stage].insert(0, {"name": name, "hint": missing_await})
+            else:
+                hint = self.hints.get(report.nodeid, "")
+                self.failures[stage].append({"name": name, "hint": hint})
 
 
 def main() -> None:
@@ -86,6 +115,7 @@ def main() -> None:
     root = find_root()
     sys.path.insert(0, str(root))
     wanted = [s for s in stages(root) if s.number in numbers and s.tests_dir.is_dir()]
+    sys.set_coroutine_origin_tracking_depth(32)
     collector = Collector(wanted, root)
     args = [relative(s.tests_dir, root) for s in wanted]
     pytest.main([*args, "-q", "--no-header", "-p", "no:cacheprovider"], plugins=[collector])

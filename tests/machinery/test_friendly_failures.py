@@ -87,7 +87,37 @@ def test_module_cell_writes_only_inside_course_app(workspace: Path) -> None:
 
 def test_module_cell_is_repeatable(workspace: Path) -> None:
     """Running the same cell twice gives the same file and the same message."""
-    first = write_module("course_app/extra.py", "x = 1", workspace)
-    second = write_module("course_app/extra.py", "x = 1", workspace)
-    assert first == second == "✓ course_app/extra.py (1 line)"
-    assert (workspace / "course_app" / "extra.py").read_text() == "x = 1\n"
+    first = write_module("course_app/enums.py", "x = 1", workspace)
+    second = write_module("course_app/enums.py", "x = 1", workspace)
+    assert first == second == "✓ course_app/enums.py (1 line)"
+    assert (workspace / "course_app" / "enums.py").read_text() == "x = 1\n"
+
+
+def test_a_forgotten_await_names_the_call_and_the_line(workspace: Path) -> None:
+    """A coroutine that is never awaited is the first hint, with its file and line."""
+    base = workspace / "course_app" / "repositories" / "base.py"
+    text = base.read_text()
+    broken = "        self.session.flush()  # assigns defaults"
+    assert text.count("        await self.session.flush()  # assigns defaults") == 1
+    base.write_text(text.replace("        await self.session.flush()  # assigns defaults", broken))
+    line = base.read_text().splitlines().index(broken + " and surfaces constraint errors now") + 1
+    (report,) = run_checks([4], workspace)
+    assert not report.ok
+    assert report.failures[0].hint == (
+        f"`AsyncSession.flush(...)` was never awaited in course_app/repositories/base.py, "
+        f"line {line}: put `await` before the call."
+    )
+
+
+def test_module_cell_refuses_a_path_no_notebook_writes(workspace: Path) -> None:
+    """A typo in the %%module path is refused, naming the closest file the course writes."""
+    with pytest.raises(ModuleCellError, match=r"Did you mean course_app/schemas/products.py\?"):
+        write_module("course_app/schemas/prodcts.py", "x = 1\n", workspace)
+    assert not (workspace / "course_app" / "schemas" / "prodcts.py").exists()
+
+
+def test_syntax_error_in_a_cell_names_the_cell_line(workspace: Path) -> None:
+    """The cell's line number is given, counting the %%module line."""
+    body = "x = 1\ndef broken(:\n    pass\n"
+    with pytest.raises(ModuleCellError, match=r"Fix line 3 of this cell"):
+        write_module("course_app/settings.py", body, workspace)
