@@ -55,6 +55,9 @@ def build_edition(root: Path, out: Path, overwrite: bool = False) -> list[Path]:
                 root / "tests", out / "tests", ignore=shutil.ignore_patterns("__pycache__")
             )
         shutil.copyfile(root / "pyproject.toml", out / "pyproject.toml")
+        # The notebooks link to the API reference: the learner's workspace carries its own copy.
+        (out / "docs").mkdir(exist_ok=True)
+        shutil.copyfile(root / "docs" / "api.md", out / "docs" / "api.md")
     written = []
     for item in stages(root):
         target = out / "notebooks" / item.path.name

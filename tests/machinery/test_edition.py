@@ -47,6 +47,8 @@ def test_learner_edition_hides_every_solution(workspace: Path, tmp_path: Path) -
                 assert cell.outputs == []
     assert exercises == sum(len(item.exercises) for item in stages(workspace))
     assert (out / "tests").is_dir() and (out / "pyproject.toml").is_file()
+    # The notebooks link to ../docs/api.md: the link must work in the learner's workspace too.
+    assert (out / "docs" / "api.md").read_text() == (workspace / "docs" / "api.md").read_text()
 
 
 def test_learner_edition_never_replaces_a_learners_notebook(

@@ -50,7 +50,7 @@ def test_wrong_behaviour_names_the_failing_check_and_its_hint(workspace: Path) -
     assert len(lines) == 2
     assert (
         lines[1].strip()
-        == "hint: With nothing configured, every field has the default that API.md gives."
+        == "hint: With nothing configured, every field has the default that docs/api.md gives."
     )
 
 

@@ -15,7 +15,7 @@ def error_fields(error: ValidationError) -> set[str]:
 
 
 def test_defaults_match_the_contract() -> None:
-    """With nothing configured, every field has the default that API.md gives."""
+    """With nothing configured, every field has the default that docs/api.md gives."""
     settings = Settings()
     assert settings.environment == "development"
     assert settings.database_url.startswith("sqlite+aiosqlite:///")
