@@ -1,11 +1,15 @@
-import pytest
+from collections.abc import Iterator
+from pathlib import Path
 
-from course_app.settings import Settings, get_settings
+import pytest
 
 
 @pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     """Each test starts with no settings in the environment and no `.env` file in reach."""
+    # Imported here, not at the top: a conftest that fails to import stops every stage's checks.
+    from course_app.settings import Settings, get_settings
+
     for name in Settings.model_fields:
         monkeypatch.delenv(name.upper(), raising=False)
     monkeypatch.chdir(tmp_path)
