@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.routing import compile_path
 
 from course_app.exceptions import DomainError
 
@@ -38,6 +39,24 @@ async def validation_error_handler(request: Request, exc: Exception) -> JSONResp
     ]
     return JSONResponse(
         status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, content={"detail": errors}
+    )
+
+
+async def method_not_allowed_handler(request: Request, exc: Exception) -> JSONResponse:
+    # Starlette answers 405 from the first route whose path matches, so its `Allow` header names
+    # that route's methods only, though GET and PATCH /users/me are two routes. The OpenAPI
+    # document knows every method of every path: `Allow` lists exactly what it documents.
+    path = request.url.path
+    allowed = {
+        method.upper()
+        for template, operations in request.app.openapi()["paths"].items()
+        if compile_path(template)[0].match(path)
+        for method in operations
+    }
+    return JSONResponse(
+        status_code=status.HTTP_405_METHOD_NOT_ALLOWED,
+        content={"detail": "Method Not Allowed"},
+        headers={"Allow": ", ".join(sorted(allowed))},
     )
 
 
@@ -77,6 +96,7 @@ async def database_unavailable_handler(request: Request, exc: Exception) -> JSON
 
 def register_exception_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(status.HTTP_405_METHOD_NOT_ALLOWED, method_not_allowed_handler)
     app.add_exception_handler(DomainError, domain_error_handler)
     # The most specific class wins: IntegrityError and DataError are kinds of DBAPIError.
     app.add_exception_handler(IntegrityError, integrity_error_handler)

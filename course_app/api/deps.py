@@ -49,7 +49,11 @@ PerPage = Annotated[int, Query(ge=1, le=100)]
 
 
 def failures(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """The `responses=` of a route: the error codes it can answer with, for the OpenAPI document."""
+    """The `responses=` of a route: the error codes it can answer with, for the OpenAPI document.
+
+    A route that reads a body can also answer 400 (bytes that are not UTF-8 text) and 413 (a body
+    over `max_body_bytes`): list them too, so clients and API fuzzers know to expect them.
+    """
     return {
         code: {
             "model": ValidationErrorMessage if code == 422 else ErrorMessage,

@@ -29,6 +29,9 @@ MAX_MONEY = Decimal("99999999.99")
 # "1e2", "1_000", " 12 " or full-width digits, all of which Python's Decimal() would accept.
 MONEY_TEXT = re.compile(r"^(?!0+(\.0{1,2})?$)[0-9]{1,8}(\.[0-9]{1,2})?$")
 DATE_TEXT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+# Text with at least one character that is not a JSON space: "  " is not a name. An explicit
+# class, so pydantic's regex engine and every JSON Schema validator agree on what it means.
+NOT_BLANK = r"[^ \t\n\r]"
 
 
 def _two_places(value: Decimal) -> str:

@@ -11,6 +11,7 @@ from pydantic.json_schema import SkipJsonSchema
 from course_app.enums import ProductCategory
 from course_app.schemas.common import (
     MAX_INT32,
+    NOT_BLANK,
     Money,
     MoneyAmount,
     RequestModel,
@@ -19,7 +20,7 @@ from course_app.schemas.common import (
     reject_null,
 )
 
-ProductName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ProductName = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NOT_BLANK)]
 Description = Annotated[str, StringConstraints(max_length=2000)]
 StockQuantity = Annotated[StrictInt, Field(ge=0, le=MAX_INT32)]
 

@@ -18,11 +18,19 @@ from pydantic.json_schema import SkipJsonSchema
 from course_app import password_rules
 from course_app.enums import UserRole, UserStatus
 from course_app.normalize import normalize_email
-from course_app.schemas.common import DateText, RequestModel, ResponseModel, reject_null
+from course_app.schemas.common import (
+    NOT_BLANK,
+    DateText,
+    RequestModel,
+    ResponseModel,
+    reject_null,
+)
 
 MINIMUM_AGE_YEARS = 13
 
-FullName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=100)]
+# 2-100 characters, not all blank. Kept as sent: trimming would make the length rule differ from
+# what the OpenAPI document can say (a schema cannot count characters "after trimming").
+FullName = Annotated[str, StringConstraints(min_length=2, max_length=100, pattern=NOT_BLANK)]
 # Digits with an optional leading +, spaces, dashes and brackets, at most 20 characters
 # (the database column): "+1 (555) 123-4567".
 Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9(][0-9 ()\-]{5,17}[0-9]$")]

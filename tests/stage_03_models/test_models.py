@@ -268,3 +268,33 @@ async def test_naive_datetimes_are_refused(session: Any) -> None:
     session.add(user)
     with pytest.raises(StatementError):
         await session.commit()
+
+
+async def test_transaction_commits_at_the_end_and_rolls_back_on_error(session_factory: Any) -> None:
+    """`async with transaction(session)` commits when the block ends and undoes it all on error."""
+    from course_app.db import transaction
+    from course_app.models import User
+
+    async with session_factory() as session, transaction(session):
+        session.add(User(email="kept@example.com", hashed_password="x", full_name="Kept"))
+    with pytest.raises(RuntimeError):
+        async with session_factory() as session, transaction(session):
+            session.add(User(email="undone@example.com", hashed_password="x", full_name="Undone"))
+            await session.flush()
+            raise RuntimeError("something failed after the write")
+    async with session_factory() as session:
+        emails = set((await session.scalars(select(User.email))).all())
+    assert emails == {"kept@example.com"}
+
+
+async def test_open_database_disposes_the_engine_even_after_an_error(database_url: str) -> None:
+    """open_database creates the tables, and its engine is disposed of whatever happens inside."""
+    from course_app.db import open_database
+
+    with pytest.raises(RuntimeError):
+        async with open_database(database_url) as database:
+            engine = database.engine
+            async with database.session_factory() as session:
+                await session.execute(select(1))
+            raise RuntimeError("start-up failed half-way")
+    assert engine.pool.checkedin() == 0

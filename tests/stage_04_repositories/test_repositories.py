@@ -166,3 +166,16 @@ async def test_concurrent_reservations_never_oversell(session_factory: Any) -> N
     """25 concurrent reservations on a stock of 10: exactly 10 succeed and 0 remain available."""
     successes, available = await run_concurrently(session_factory, atomic_reserve)
     assert (successes, available) == (10, 0)
+
+
+async def test_update_applies_a_partial_change_and_flushes(session: Any) -> None:
+    """Repository.update sets only the given fields, and the change is sent to the database."""
+    users = UserRepository(session)
+    user = await users.add(User(email="old@example.com", hashed_password="x", full_name="Old"))
+    await users.update(user, {"full_name": "New Name", "phone": "+1 555 123 4567"})
+    fresh = await session.get(User, user.id, populate_existing=True)
+    assert (fresh.full_name, fresh.phone, fresh.email) == (
+        "New Name",
+        "+1 555 123 4567",
+        "old@example.com",
+    )

@@ -1,8 +1,10 @@
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import anyio
 import pytest
+from sqlalchemy import select
 
 from course_app.core import security
 from course_app.core.rate_limit import InMemoryRateLimiter
@@ -77,3 +79,20 @@ async def test_rate_limiter_allows_the_limit_then_refuses_until_the_window_ends(
     assert (await limiter.hit("a")).retry_after == 15
     now[0] += 15
     assert (await limiter.hit("a")).allowed, "a new window starts"
+
+
+async def test_app_resources_open_the_database_only_while_the_lifespan_runs(
+    make_settings: Any,
+) -> None:
+    """AppResources.open() opens the database and closes it; before that, a clear error."""
+    from course_app.state import AppResources
+
+    resources = AppResources.from_settings(make_settings())
+    with pytest.raises(RuntimeError, match="lifespan has not run"):
+        resources.session_factory  # noqa: B018
+    async with resources.open():
+        async with resources.session_factory() as session:
+            assert (await session.execute(select(1))).scalar_one() == 1
+        engine = resources.database.engine if resources.database else None
+    assert resources.database is None
+    assert engine is not None and engine.pool.checkedin() == 0

@@ -1,6 +1,7 @@
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -9,6 +10,7 @@ from course_app.services.orders import (
     calculate_totals,
     generate_order_number,
 )
+from tests.helpers import open_client
 
 
 @pytest.mark.parametrize(
@@ -57,3 +59,21 @@ def test_transition_graph() -> None:
         ("confirmed", "cancelled"),
         ("processing", "cancelled"),
     }
+
+
+async def test_a_new_order_error_is_a_409_not_a_500(make_app: Any) -> None:
+    """OrderError subclasses need no mapping table: a new one answers 409 like its parent."""
+    from course_app.services.orders import OrderError
+
+    class CouponExpiredError(OrderError):
+        pass
+
+    app = make_app()
+
+    @app.get("/raise-a-new-order-error")
+    async def raise_it() -> Any:
+        raise CouponExpiredError("the coupon has expired")
+
+    async with open_client(app) as client:
+        response = await client.get("/raise-a-new-order-error")
+    assert (response.status_code, response.json()) == (409, {"detail": "the coupon has expired"})

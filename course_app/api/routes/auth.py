@@ -34,7 +34,7 @@ BAD_CREDENTIALS = "Incorrect email or password"
     "/register",
     response_model=UserPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=failures(409, 413, 422),
+    responses=failures(400, 409, 413, 422),
 )
 async def register(data: UserRegister, session: SessionDep) -> User:
     users = UserRepository(session)
@@ -57,7 +57,7 @@ async def register(data: UserRegister, session: SessionDep) -> User:
     return user
 
 
-@router.post("/token", response_model=Token, responses=failures(401, 403, 413, 422, 429))
+@router.post("/token", response_model=Token, responses=failures(400, 401, 403, 413, 422, 429))
 async def login(
     request: Request,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],

@@ -27,7 +27,7 @@ router = APIRouter(prefix="/orders", tags=["orders"])
     "",
     response_model=OrderPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=failures(401, 403, 404, 409, 413, 422),
+    responses=failures(400, 401, 403, 404, 409, 413, 422),
 )
 async def place_order(data: OrderCreate, user: CurrentUser, session: SessionDep) -> Order:
     return await order_service.place_order(session, user, data)
@@ -60,7 +60,7 @@ async def cancel_order(order_id: uuid.UUID, user: CurrentUser, session: SessionD
 @router.patch(
     "/{order_id}/status",
     response_model=OrderPublic,
-    responses=failures(401, 403, 404, 409, 413, 422),
+    responses=failures(400, 401, 403, 404, 409, 413, 422),
 )
 async def update_order_status(
     order_id: uuid.UUID, data: OrderStatusUpdate, admin: AdminUser, session: SessionDep

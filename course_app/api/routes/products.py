@@ -80,7 +80,7 @@ async def read_product(product_id: uuid.UUID, session: SessionDep) -> Product:
     "",
     response_model=ProductPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=failures(401, 403, 413, 422),
+    responses=failures(400, 401, 403, 413, 422),
 )
 async def create_product(data: ProductCreate, _admin: AdminUser, session: SessionDep) -> Product:
     products = ProductRepository(session)
@@ -97,7 +97,7 @@ async def create_product(data: ProductCreate, _admin: AdminUser, session: Sessio
 
 
 @router.patch(
-    "/{product_id}", response_model=ProductPublic, responses=failures(401, 403, 404, 413, 422)
+    "/{product_id}", response_model=ProductPublic, responses=failures(400, 401, 403, 404, 413, 422)
 )
 async def update_product(
     product_id: uuid.UUID, data: ProductUpdate, _admin: AdminUser, session: SessionDep

@@ -27,7 +27,7 @@ async def read_me(user: CurrentUser) -> User:
     return user
 
 
-@router.patch("/me", response_model=UserPublic, responses=failures(401, 403, 413, 422))
+@router.patch("/me", response_model=UserPublic, responses=failures(400, 401, 403, 413, 422))
 async def update_me(data: UserUpdateMe, user: CurrentUser, session: SessionDep) -> User:
     async with transaction(session):
         return await UserRepository(session).update(user, data.model_dump(exclude_unset=True))
@@ -45,7 +45,7 @@ async def list_users(
 
 
 @router.patch(
-    "/{user_id}", response_model=UserPublic, responses=failures(401, 403, 404, 409, 413, 422)
+    "/{user_id}", response_model=UserPublic, responses=failures(400, 401, 403, 404, 409, 413, 422)
 )
 async def update_user(
     user_id: uuid.UUID, data: UserAdminUpdate, admin: AdminUser, session: SessionDep
