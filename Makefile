@@ -37,6 +37,7 @@ test: lint sync
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 sync: $(INSTALLED)
 	$(BIN)/python -m course_tools sync
@@ -70,10 +71,10 @@ test-browser: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -c binder/requirements.txt -e '.[browser]'
 	$(BIN)/python -m course_tools.browser
 
+## Pin what the course needs (not the dev or browser extras) at the versions installed in .venv.
 lock: $(INSTALLED)
-	{ echo "# Pinned for Binder and used as constraints by \`make\`. Regenerate with \`make lock\`."; \
-	  $(BIN)/python -m pip freeze --exclude-editable | grep -viE '^(ruff|playwright|pyee)=='; \
-	} > binder/requirements.txt
+	$(BIN)/python -m course_tools lock > binder/requirements.txt.new
+	mv binder/requirements.txt.new binder/requirements.txt
 
 clean:
 	rm -rf $(VENV) learner build test-results

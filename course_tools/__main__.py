@@ -103,6 +103,13 @@ def cmd_run_all(args: argparse.Namespace) -> int:
     return 1 if failures or not selected else 0
 
 
+def cmd_lock(args: argparse.Namespace) -> int:
+    from course_tools.lock import main as print_lock
+
+    print_lock()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course_tools", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -141,8 +148,12 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("run-all", help="run every notebook in order, unsaved").set_defaults(
         func=cmd_run_all
     )
+    commands.add_parser(
+        "lock", help="print the course's requirements pinned as installed (binder/requirements.txt)"
+    ).set_defaults(func=cmd_lock)
     args = parser.parse_args(argv)
-    return args.func(args)
+    code: int = args.func(args)
+    return code
 
 
 if __name__ == "__main__":
