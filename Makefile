@@ -1,5 +1,6 @@
 # Production FastAPI, notebook by notebook.
 # `make lab` opens the course; `make test` runs every check. Both build .venv themselves.
+# `make test-all` adds the slow checks (CI runs it and `make test-browser`).
 
 PYTHON ?= python3
 VENV := .venv
@@ -9,8 +10,8 @@ N ?=
 # Jupyter refuses to run as root (containers, CI) unless told to.
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab lab-full test lint stage build learner progress sync verify exercises binder \
-	test-browser lock clean
+.PHONY: lab lab-full test test-slow test-all lint stage build learner progress sync verify \
+	verify-sequential exercises binder test-browser lock clean
 
 $(INSTALLED): pyproject.toml binder/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,22 +28,33 @@ lab: $(INSTALLED)
 lab-full: $(INSTALLED)
 	$(BIN)/jupyter lab $(LAB_FLAGS) notebooks/00_welcome.ipynb
 
-## Every check: lint, stage tests, exercises, notebooks (nbval + sync), the Binder simulation.
+## Every check of the course, on every core: lint and types, the sync check, pytest (every stage,
+## the machinery), the exercises, and nbval over every notebook, each in a copy of its own.
 test: lint sync
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist worksteal
 	$(BIN)/python -m course_tools exercises
 	$(BIN)/python -m course_tools verify
-	$(BIN)/python -m course_tools binder
+
+## The slower checks that test-all adds to test: the whole course in sequence in one workspace
+## under nbval, and the Binder simulation. CI runs them after make test.
+test-slow: verify-sequential binder
+
+## Every check (CI runs these, then test-browser).
+test-all: test test-slow
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 sync: $(INSTALLED)
 	$(BIN)/python -m course_tools sync
 
 verify: $(INSTALLED)
 	$(BIN)/python -m course_tools verify
+
+verify-sequential: $(INSTALLED)
+	$(BIN)/python -m course_tools verify --sequential
 
 exercises: $(INSTALLED)
 	$(BIN)/python -m course_tools exercises
@@ -70,10 +82,10 @@ test-browser: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -c binder/requirements.txt -e '.[browser]'
 	$(BIN)/python -m course_tools.browser
 
+## Pin what the course needs (not the dev or browser extras) at the versions installed in .venv.
 lock: $(INSTALLED)
-	{ echo "# Pinned for Binder and used as constraints by \`make\`. Regenerate with \`make lock\`."; \
-	  $(BIN)/python -m pip freeze --exclude-editable | grep -viE '^(ruff|playwright|pyee)=='; \
-	} > binder/requirements.txt
+	$(BIN)/python -m course_tools lock > binder/requirements.txt.new
+	mv binder/requirements.txt.new binder/requirements.txt
 
 clean:
 	rm -rf $(VENV) learner build test-results

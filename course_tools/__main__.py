@@ -35,34 +35,17 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_sync(args: argparse.Namespace) -> int:
     """Fast: compare course_app with the notebooks' %%module cells, without running them."""
-    from course_tools.sync import differences, written_by_notebooks
+    from course_tools.sync import differences, report_sync, written_by_notebooks
 
     root = find_root()
     return report_sync(differences(written_by_notebooks(root), root))
 
 
-def report_sync(problems: list[str]) -> int:
-    if problems:
-        print("Sync check failed: course_app/ is not what the notebooks write.")
-        print("\n".join(problems))
-        print("Edit the notebook, never course_app/ by hand; then run `make build`.")
-        return 1
-    print("Sync check passed: course_app/ is exactly what the notebooks write.")
-    return 0
-
-
 def cmd_verify(args: argparse.Namespace) -> int:
-    """Run every notebook with nbval in a clean copy, then compare the course_app it wrote."""
-    from course_tools.runner import clean_copy, nbval
-    from course_tools.sync import differences, package_files
+    """nbval over every notebook in clean copies, and the course_app they write."""
+    from course_tools.verify import verify
 
-    root = find_root()
-    started = time.perf_counter()
-    with clean_copy(root) as copy:
-        nbval_code = nbval(copy, args.pytest_args)
-        sync_code = report_sync(differences(package_files(copy), root))
-    print(f"Notebooks verified in {time.perf_counter() - started:.0f} s.")
-    return nbval_code or sync_code
+    return verify(find_root(), sequential=args.sequential, jobs=args.jobs, extra=args.pytest_args)
 
 
 def cmd_progress(args: argparse.Namespace) -> int:
@@ -120,6 +103,13 @@ def cmd_run_all(args: argparse.Namespace) -> int:
     return 1 if failures or not selected else 0
 
 
+def cmd_lock(args: argparse.Namespace) -> int:
+    from course_tools.lock import main as print_lock
+
+    print_lock()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course_tools", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -133,8 +123,16 @@ def main(argv: list[str] | None = None) -> int:
         func=cmd_build
     )
     commands.add_parser("sync", help="fast sync check, no execution").set_defaults(func=cmd_sync)
-    verify = commands.add_parser("verify", help="nbval + sync check in a clean copy")
-    verify.add_argument("pytest_args", nargs="*")
+    verify = commands.add_parser(
+        "verify", help="nbval + sync check: each notebook in its own copy, or all in sequence"
+    )
+    verify.add_argument(
+        "--sequential", action="store_true", help="every notebook in order, in one copy"
+    )
+    verify.add_argument(
+        "-j", "--jobs", type=int, default=0, help="notebooks at once (default: one per core)"
+    )
+    verify.add_argument("pytest_args", nargs="*", help="passed to pytest (after --)")
     verify.set_defaults(func=cmd_verify)
     commands.add_parser("progress", help="stages and exercises").set_defaults(func=cmd_progress)
     commands.add_parser("exercises", help="validate solutions and stubs").set_defaults(
@@ -150,8 +148,12 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("run-all", help="run every notebook in order, unsaved").set_defaults(
         func=cmd_run_all
     )
+    commands.add_parser(
+        "lock", help="print the course's requirements pinned as installed (binder/requirements.txt)"
+    ).set_defaults(func=cmd_lock)
     args = parser.parse_args(argv)
-    return args.func(args)
+    code: int = args.func(args)
+    return code
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ from course_tools.paths import find_root
 from course_tools.runner import ALLOWED_ERROR_TAG, CELL_TIMEOUT_SECONDS, clean_copy, error_cells
 
 if TYPE_CHECKING:  # Playwright is an extra: imported when the test runs, after a clear check
-    from playwright.sync_api import Browser, FloatRect, Page
+    from playwright.sync_api import Browser, FloatRect, Page, ViewportSize
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -47,7 +47,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-VIEWPORT = {"width": 1280, "height": 900}
+VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
 MAX_SCREENSHOT_HEIGHT = 16_000  # Chromium cannot capture taller pages in one piece
 SCREENSHOT_FIT_ATTEMPTS = 5
 SERVER_START_SECONDS = 60

@@ -5,12 +5,13 @@ from __future__ import annotations
 import importlib
 import traceback
 from pathlib import Path
+from typing import Any
 
 from course_tools.notebooks import Stage, expected_files, module_name, stages
 from course_tools.paths import PACKAGE, relative
 
 
-def import_error(stage: Stage, root: Path) -> dict | None:
+def import_error(stage: Stage, root: Path) -> dict[str, Any] | None:
     """The first module of this stage (or an earlier one) that fails to import."""
     for earlier in stages(root):
         if earlier.number > stage.number:
@@ -25,7 +26,7 @@ def import_error(stage: Stage, root: Path) -> dict | None:
     return None
 
 
-def describe(error: BaseException, fallback: str, root: Path) -> dict:
+def describe(error: BaseException, fallback: str, root: Path) -> dict[str, Any]:
     file, line = fallback, None
     if isinstance(error, SyntaxError) and error.filename:
         file, line = relative(Path(error.filename), root), error.lineno
@@ -41,7 +42,7 @@ def describe(error: BaseException, fallback: str, root: Path) -> dict:
     return {"file": file, "line": line, "type": type(error).__name__, "message": message}
 
 
-def describe_broken(error: dict, root: Path) -> str:
+def describe_broken(error: dict[str, Any], root: Path) -> str:
     """Two lines: where the module breaks and which notebook cell to re-run."""
     where = error.get("file") or PACKAGE
     writer = expected_files(stages(root)).get(where)

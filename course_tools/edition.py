@@ -30,7 +30,7 @@ def strip_solutions(source: str) -> str:
 
 
 def learner_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    copy = nbformat.from_dict(notebook)
+    copy: nbformat.NotebookNode = nbformat.from_dict(notebook)
     for cell in copy.cells:
         if cell.cell_type != "code":
             continue

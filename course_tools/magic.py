@@ -41,16 +41,19 @@ def write_module(relative_path: str, body: str, root: Path | None = None) -> str
                 f"✗ {relative_path} not written: {type(error).__name__}: {error.msg}.\n"
                 f"  Fix line {cell_line} of this cell and run it again; the previous version is kept."
             ) from None
-    target = root / relative_path
+    write_atomically(root / relative_path, text)
+    forget_course_app()
+    lines = text.count("\n")
+    return f"✓ {relative_path} ({lines} line{'s' if lines != 1 else ''})"
+
+
+def write_atomically(target: Path, text: str) -> None:
+    """Write to a temporary file, then rename: the file is never seen half-written."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    # Write to a temporary file, then rename: the module is never seen half-written.
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".py")
     with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
         stream.write(text)
     os.replace(temporary, target)
-    forget_course_app()
-    lines = text.count("\n")
-    return f"✓ {relative_path} ({lines} line{'s' if lines != 1 else ''})"
 
 
 def forget_course_app() -> None:

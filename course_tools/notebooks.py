@@ -2,20 +2,54 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-
-import nbformat
+from typing import TYPE_CHECKING
 
 from course_tools.paths import find_root
+
+if TYPE_CHECKING:
+    import nbformat
 
 MODULE_MAGIC = "%%module"
 NOTEBOOK_NAME = re.compile(r"^(?P<number>\d\d)_(?P<slug>[a-z0-9_]+)\.ipynb$")
 EXERCISE_TAG = "exercise"
 EXERCISE_ID = re.compile(r"#\s*Exercise\s+(?P<id>\d\d\.\d+)\b")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """What the machinery needs of a cell: its type, its source and its tags."""
+
+    cell_type: str
+    source: str
+    tags: tuple[str, ...] = ()
+
+
+def read_cells(path: Path) -> list[Cell]:
+    """A notebook's cells, read as plain JSON (nbformat 4, as the course's notebooks are).
+
+    Every kernel and stage check reads the notebooks, and `import nbformat` costs them about two
+    seconds of CPU (its jsonschema builds a grammar parser at import time): only the functions
+    that need a whole notebook import it.
+    """
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("nbformat") != 4:
+        import nbformat
+
+        data = nbformat.read(path, as_version=4)
+    return [
+        Cell(
+            cell["cell_type"],
+            "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"],
+            tuple(cell.get("metadata", {}).get("tags", [])),
+        )
+        for cell in data["cells"]
+    ]
 
 
 @dataclass(frozen=True)
@@ -75,18 +109,26 @@ class Stage:
 
     @cached_property
     def notebook(self) -> nbformat.NotebookNode:
-        return nbformat.read(self.path, as_version=4)
+        """The whole notebook, outputs included (the cells alone are quicker: `cells`)."""
+        import nbformat
+
+        notebook: nbformat.NotebookNode = nbformat.read(self.path, as_version=4)
+        return notebook
+
+    @cached_property
+    def cells(self) -> list[Cell]:
+        return read_cells(self.path)
 
     @cached_property
     def module_cells(self) -> list[ModuleCell]:
-        cells = (parse_module_cell(c.source) for c in self.notebook.cells if c.cell_type == "code")
+        cells = (parse_module_cell(c.source) for c in self.cells if c.cell_type == "code")
         return [cell for cell in cells if cell is not None]
 
     @cached_property
     def exercises(self) -> list[ExerciseCell]:
         found = []
-        for cell in self.notebook.cells:
-            if cell.cell_type == "code" and EXERCISE_TAG in cell.metadata.get("tags", []):
+        for cell in self.cells:
+            if cell.cell_type == "code" and EXERCISE_TAG in cell.tags:
                 match = EXERCISE_ID.search(cell.source)
                 if match is None:
                     raise ValueError(f"{self.path.name}: an exercise cell has no '# Exercise NN.K'")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,6 +32,8 @@ NOT_COPIED = shutil.ignore_patterns(
     ".env",
     ".course_backups",
     "test-results",
+    ".mypy_cache",
+    ".ruff_cache",
 )
 
 
@@ -165,13 +166,3 @@ def build(root: Path | None = None) -> None:
         shutil.rmtree(root / PACKAGE, ignore_errors=True)
         shutil.copytree(copy / PACKAGE, root / PACKAGE, ignore=NOT_COPIED)
     print(f"Executed {len(stages(root))} notebooks; outputs and {PACKAGE}/ updated.")
-
-
-def nbval(copy: Path, extra: list[str] | None = None) -> int:
-    """Re-run every notebook with nbval, comparing outputs with the committed ones."""
-    command = [
-        sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env",
-        "--nbval-sanitize-with", "nbval_sanitize.cfg", "-p", "no:cacheprovider",
-        "-o", "addopts=", "-o", "testpaths=notebooks", "-q", "notebooks", *(extra or []),
-    ]  # fmt: skip
-    return subprocess.run(command, cwd=copy, check=False).returncode

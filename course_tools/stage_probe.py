@@ -9,6 +9,7 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -57,11 +58,11 @@ class Collector:
         self.test_dirs = {relative(s.tests_dir, root): s.number for s in wanted}
         self.wanted = wanted
         self.not_started = {s.number for s in wanted if not_written(s, root)}
-        self.broken: dict[int, dict | None] = dict.fromkeys(self.test_dirs.values())
+        self.broken: dict[int, dict[str, Any] | None] = dict.fromkeys(self.test_dirs.values())
         self.session_started = False
         self.hints: dict[str, str] = {}
         self.passed: dict[int, int] = dict.fromkeys(self.test_dirs.values(), 0)
-        self.failures: dict[int, list[dict]] = {n: [] for n in self.test_dirs.values()}
+        self.failures: dict[int, list[dict[str, str]]] = {n: [] for n in self.test_dirs.values()}
 
     def stage_of(self, nodeid: str) -> int:
         for folder, number in self.test_dirs.items():

@@ -49,3 +49,14 @@ def first_difference(expected: str, actual: str) -> str:
         expected.splitlines(), actual.splitlines(), "notebook", "committed", n=0, lineterm=""
     )
     return "\n".join("    " + line for line in list(diff)[2:8])
+
+
+def report_sync(problems: list[str]) -> int:
+    """Print the verdict of a sync check; the exit code."""
+    if problems:
+        print("Sync check failed: course_app/ is not what the notebooks write.")
+        print("\n".join(problems))
+        print("Edit the notebook, never course_app/ by hand; then run `make build`.")
+        return 1
+    print("Sync check passed: course_app/ is exactly what the notebooks write.")
+    return 0

@@ -2,14 +2,14 @@
 
 from decimal import Decimal
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from course_tools.exercises import Namespace, exercise, expect
 
 PRODUCT_ID = "0b7c3f52-8a34-4a0c-9bde-2f7e1c7f0a11"
 
 
-def refused(schema: type, data: dict[str, object]) -> bool:
+def refused(schema: type[BaseModel], data: dict[str, object]) -> bool:
     try:
         schema.model_validate(data)
     except ValidationError:

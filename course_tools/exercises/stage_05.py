@@ -59,9 +59,9 @@ async def check_password(ns: Namespace) -> None:
     verify_threads: list[int] = []
     real_verify = PasswordHash.verify
 
-    def spy(self: PasswordHash, password: str, hashed: str) -> bool:
+    def spy(self: PasswordHash, password: str | bytes, hash: str | bytes) -> bool:
         verify_threads.append(threading.get_ident())
-        return real_verify(self, password, hashed)
+        return real_verify(self, password, hash)
 
     PasswordHash.verify = spy  # type: ignore[method-assign]
     try:
@@ -91,11 +91,13 @@ async def require_role(ns: Namespace) -> None:
     app = FastAPI()
 
     @app.get("/moderate")
-    async def moderate(user: Any = Depends(factory(UserRole.ADMIN, UserRole.MODERATOR))) -> dict:  # noqa: B008
+    async def moderate(
+        user: Any = Depends(factory(UserRole.ADMIN, UserRole.MODERATOR)),  # noqa: B008
+    ) -> dict[str, str]:
         return {"role": str(user.role)}
 
     @app.get("/members")
-    async def members(user: Any = Depends(factory(UserRole.USER))) -> dict:  # noqa: B008
+    async def members(user: Any = Depends(factory(UserRole.USER))) -> dict[str, str]:  # noqa: B008
         return {"role": str(user.role)}
 
     def fake_current_user(request: Request) -> Any:
