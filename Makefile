@@ -83,4 +83,5 @@ clean:
 BENCH ?= service
 .PHONY: bench
 bench: $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -c binder/requirements.txt -e '.[bench]'
 	$(BIN)/python -m benchmarks $(BENCH)

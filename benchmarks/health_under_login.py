@@ -15,8 +15,11 @@ import argparse
 import asyncio
 import json
 import tempfile
+from collections.abc import Awaitable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+import httpx
 
 from benchmarks.load import LoadResult, closed_loop, local_client
 from benchmarks.server import REPO_ROOT, uvicorn_server
@@ -86,10 +89,10 @@ async def measure(base_url: str) -> HealthUnderLogin:
         )
         registered.raise_for_status()
 
-        def health():
+        def health() -> Awaitable[httpx.Response]:
             return health_client.get("/health")
 
-        def login():
+        def login() -> Awaitable[httpx.Response]:
             form = {"username": BENCH_EMAIL, "password": BENCH_PASSWORD}
             return login_client.post("/auth/token", data=form)
 

@@ -13,6 +13,8 @@ the others.
 import asyncio
 import json
 import tempfile
+import time
+from collections.abc import Awaitable
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -20,7 +22,7 @@ from pathlib import Path
 import httpx
 
 from benchmarks.load import LoadResult, closed_loop, local_client
-from benchmarks.server import uvicorn_server
+from benchmarks.server import Server, uvicorn_server
 
 CLIENTS = 16
 WARM_UP_SECONDS = 2.0
@@ -33,33 +35,55 @@ CATEGORIES = ("electronics", "clothing", "books", "home", "sports")
 
 
 @dataclass(frozen=True)
+class Throughput:
+    load: LoadResult
+    server_cpu_percent: float  # of one core: near 100 means the server was the bottleneck
+    driver_cpu_percent: float  # the same for this process, the load driver
+
+
+@dataclass(frozen=True)
 class ProductsVsBare:
-    service: LoadResult
-    bare: LoadResult
+    service: Throughput
+    bare: Throughput
     body_bytes: int
 
     @property
     def throughput_ratio(self) -> float:
-        return self.service.per_second / self.bare.per_second
+        return self.service.load.per_second / self.bare.load.per_second
 
     def as_dict(self) -> dict[str, object]:
         return {
             "clients": CLIENTS,
             "seconds": MEASURE_SECONDS,
             "body_bytes": self.body_bytes,
-            "service": {**asdict(self.service), "per_second": self.service.per_second},
-            "bare": {**asdict(self.bare), "per_second": self.bare.per_second},
+            "service": side_dict(self.service),
+            "bare": side_dict(self.bare),
             "throughput_ratio": self.throughput_ratio,
         }
 
     def describe(self) -> str:
         return (
             f"GET /products ({self.body_bytes} bytes, {CLIENTS} clients): "
-            f"service {self.service.per_second:.0f} req/s (p99 {self.service.p99_ms:.1f} ms), "
-            f"bare FastAPI {self.bare.per_second:.0f} req/s (p99 {self.bare.p99_ms:.1f} ms): "
+            f"service {describe_side(self.service)}, bare FastAPI {describe_side(self.bare)}: "
             f"ratio {self.throughput_ratio:.2f}x, "
-            f"errors {self.service.errors + self.bare.errors}"
+            f"errors {self.service.load.errors + self.bare.load.errors}"
         )
+
+
+def side_dict(side: Throughput) -> dict[str, object]:
+    return {
+        **asdict(side.load),
+        "per_second": side.load.per_second,
+        "server_cpu_percent": side.server_cpu_percent,
+        "driver_cpu_percent": side.driver_cpu_percent,
+    }
+
+
+def describe_side(side: Throughput) -> str:
+    return (
+        f"{side.load.per_second:.0f} req/s (p99 {side.load.p99_ms:.1f} ms, "
+        f"server CPU {side.server_cpu_percent:.0f}%, driver {side.driver_cpu_percent:.0f}%)"
+    )
 
 
 def server_settings(database_path: Path) -> dict[str, str]:
@@ -86,17 +110,23 @@ async def seed_products(client: httpx.AsyncClient) -> None:
         (await client.post("/products", json=product, headers=headers)).raise_for_status()
 
 
-async def throughput(base_url: str) -> LoadResult:
-    async with local_client(base_url, CLIENTS) as client:
+async def closed_loop_on(server: Server) -> Throughput:
+    async with local_client(server.base_url, CLIENTS) as client:
 
-        def list_products():
+        def list_products() -> Awaitable[httpx.Response]:
             return client.get("/products")
 
         await closed_loop(
             list_products, clients=CLIENTS, max_requests=MAX_REQUESTS, max_seconds=WARM_UP_SECONDS
         )
-        return await closed_loop(
+        server_cpu, driver_cpu = server.cpu_seconds(), time.process_time()
+        load = await closed_loop(
             list_products, clients=CLIENTS, max_requests=MAX_REQUESTS, max_seconds=MEASURE_SECONDS
+        )
+        return Throughput(
+            load=load,
+            server_cpu_percent=100 * (server.cpu_seconds() - server_cpu) / load.seconds,
+            driver_cpu_percent=100 * (time.process_time() - driver_cpu) / load.seconds,
         )
 
 
@@ -122,7 +152,7 @@ def run() -> ProductsVsBare:
         env = server_settings(workdir / "bench.db")
         with uvicorn_server("course_app.main:app", workdir=workdir, env=env) as server:
             body = asyncio.run(seed_and_capture(server.base_url))
-            service = asyncio.run(throughput(server.base_url))
+            service = asyncio.run(closed_loop_on(server))
         body_path = workdir / "products.json"
         body_path.write_bytes(body)
         bare_env = {"BARE_APP_BODY": str(body_path)}
@@ -130,7 +160,7 @@ def run() -> ProductsVsBare:
             "benchmarks.bare_app:app", workdir=workdir, env=bare_env, ready_path="/products"
         ) as server:
             asyncio.run(check_same_body(server.base_url, body))
-            bare = asyncio.run(throughput(server.base_url))
+            bare = asyncio.run(closed_loop_on(server))
     return ProductsVsBare(service=service, bare=bare, body_bytes=len(body))
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import psutil
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -32,6 +33,11 @@ class Server:
     base_url: str
     pid: int
     log_path: Path
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the server process has used so far."""
+        times = psutil.Process(self.pid).cpu_times()
+        return times.user + times.system
 
 
 def free_port() -> int:
