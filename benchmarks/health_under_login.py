@@ -19,9 +19,7 @@ from collections.abc import Awaitable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import httpx
-
-from benchmarks.load import LoadResult, closed_loop, local_client
+from benchmarks.load import LoadResult, closed_loop, json_of, local_session, status_of
 from benchmarks.server import REPO_ROOT, uvicorn_server
 
 LOGIN_CLIENTS = 20
@@ -74,31 +72,27 @@ def server_settings(database_path: Path) -> dict[str, str]:
 
 async def measure(base_url: str) -> HealthUnderLogin:
     async with (
-        local_client(base_url, 1) as health_client,
-        local_client(base_url, LOGIN_CLIENTS) as login_client,
+        local_session(base_url, 1) as health_session,
+        local_session(base_url, LOGIN_CLIENTS) as login_session,
     ):
-        registered = await login_client.post(
-            "/auth/register",
-            json={
-                "email": BENCH_EMAIL,
-                "full_name": "Bench Mark",
-                "password": BENCH_PASSWORD,
-                "password_confirm": BENCH_PASSWORD,
-                "terms_accepted": True,
-            },
-        )
-        registered.raise_for_status()
+        account = {
+            "email": BENCH_EMAIL,
+            "full_name": "Bench Mark",
+            "password": BENCH_PASSWORD,
+            "password_confirm": BENCH_PASSWORD,
+            "terms_accepted": True,
+        }
+        await json_of(login_session, "POST", "/auth/register", json=account)
+        form = {"username": BENCH_EMAIL, "password": BENCH_PASSWORD}
+        await json_of(login_session, "POST", "/auth/token", data=form)
 
-        def health() -> Awaitable[httpx.Response]:
-            return health_client.get("/health")
+        def health() -> Awaitable[int]:
+            return status_of(health_session, "GET", "/health")
 
-        def login() -> Awaitable[httpx.Response]:
-            form = {"username": BENCH_EMAIL, "password": BENCH_PASSWORD}
-            return login_client.post("/auth/token", data=form)
+        def login() -> Awaitable[int]:
+            return status_of(login_session, "POST", "/auth/token", data=form)
 
-        (await login()).raise_for_status()
         await closed_loop(health, clients=1, max_requests=50, max_seconds=2.0)  # warm up
-
         idle = await closed_loop(
             health, clients=1, max_requests=HEALTH_SAMPLES, max_seconds=IDLE_SECONDS
         )

@@ -41,7 +41,7 @@ def plot_results(results: dict[str, Any], path: Path) -> None:
     machine = results["machine"]
     figure.suptitle(
         f"{results['started']} · {machine['cpus']} CPUs · Python {machine['python']} · "
-        f"uvicorn {machine['uvicorn']} · load {machine['load_average_at_start']:.1f}",
+        f"uvicorn {machine['uvicorn']} · CPU busy before: {machine['cpu_busy_percent_before']:.0f}%",
         fontsize=9,
     )
     figure.tight_layout()

@@ -19,9 +19,9 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from pathlib import Path
 
-import httpx
+import aiohttp
 
-from benchmarks.load import LoadResult, closed_loop, local_client
+from benchmarks.load import LoadResult, closed_loop, json_of, local_session, status_of
 from benchmarks.server import Server, uvicorn_server
 
 CLIENTS = 16
@@ -37,8 +37,18 @@ CATEGORIES = ("electronics", "clothing", "books", "home", "sports")
 @dataclass(frozen=True)
 class Throughput:
     load: LoadResult
-    server_cpu_percent: float  # of one core: near 100 means the server was the bottleneck
-    driver_cpu_percent: float  # the same for this process, the load driver
+    server_cpu_seconds: float  # used by the server process while it was measured
+    driver_cpu_seconds: float  # used by this process, the load driver
+
+    @property
+    def server_cpu_percent(self) -> float:
+        """Of one core: near 100 means the server, not the driver, set the pace."""
+        return 100 * self.server_cpu_seconds / self.load.seconds
+
+    @property
+    def server_cpu_ms_per_request(self) -> float:
+        """The server's work per request, whoever set the pace."""
+        return 1000 * self.server_cpu_seconds / self.load.requests
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,11 @@ class ProductsVsBare:
     def throughput_ratio(self) -> float:
         return self.service.load.per_second / self.bare.load.per_second
 
+    @property
+    def cpu_ratio(self) -> float:
+        """Bare CPU per request over the service's: the throughput ratio if both were CPU-bound."""
+        return self.bare.server_cpu_ms_per_request / self.service.server_cpu_ms_per_request
+
     def as_dict(self) -> dict[str, object]:
         return {
             "clients": CLIENTS,
@@ -59,14 +74,15 @@ class ProductsVsBare:
             "service": side_dict(self.service),
             "bare": side_dict(self.bare),
             "throughput_ratio": self.throughput_ratio,
+            "cpu_per_request_ratio": self.cpu_ratio,
         }
 
     def describe(self) -> str:
         return (
             f"GET /products ({self.body_bytes} bytes, {CLIENTS} clients): "
             f"service {describe_side(self.service)}, bare FastAPI {describe_side(self.bare)}: "
-            f"ratio {self.throughput_ratio:.2f}x, "
-            f"errors {self.service.load.errors + self.bare.load.errors}"
+            f"ratio {self.throughput_ratio:.2f}x (by server CPU per request "
+            f"{self.cpu_ratio:.2f}x), errors {self.service.load.errors + self.bare.load.errors}"
         )
 
 
@@ -75,14 +91,16 @@ def side_dict(side: Throughput) -> dict[str, object]:
         **asdict(side.load),
         "per_second": side.load.per_second,
         "server_cpu_percent": side.server_cpu_percent,
-        "driver_cpu_percent": side.driver_cpu_percent,
+        "server_cpu_ms_per_request": side.server_cpu_ms_per_request,
+        "driver_cpu_percent": 100 * side.driver_cpu_seconds / side.load.seconds,
     }
 
 
 def describe_side(side: Throughput) -> str:
     return (
         f"{side.load.per_second:.0f} req/s (p99 {side.load.p99_ms:.1f} ms, "
-        f"server CPU {side.server_cpu_percent:.0f}%, driver {side.driver_cpu_percent:.0f}%)"
+        f"server CPU {side.server_cpu_percent:.0f}% = "
+        f"{side.server_cpu_ms_per_request:.2f} ms a request)"
     )
 
 
@@ -95,9 +113,9 @@ def server_settings(database_path: Path) -> dict[str, str]:
     }
 
 
-async def seed_products(client: httpx.AsyncClient) -> None:
+async def seed_products(session: aiohttp.ClientSession) -> None:
     form = {"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
-    token = (await client.post("/auth/token", data=form)).raise_for_status().json()
+    token = await json_of(session, "POST", "/auth/token", data=form)
     headers = {"Authorization": f"Bearer {token['access_token']}"}
     for number in range(1, PRODUCTS + 1):
         product = {
@@ -107,14 +125,14 @@ async def seed_products(client: httpx.AsyncClient) -> None:
             "price": str(Decimal(number) + Decimal("0.99")),
             "stock_quantity": 10 * number,
         }
-        (await client.post("/products", json=product, headers=headers)).raise_for_status()
+        await json_of(session, "POST", "/products", json=product, headers=headers)
 
 
 async def closed_loop_on(server: Server) -> Throughput:
-    async with local_client(server.base_url, CLIENTS) as client:
+    async with local_session(server.base_url, CLIENTS) as session:
 
-        def list_products() -> Awaitable[httpx.Response]:
-            return client.get("/products")
+        def list_products() -> Awaitable[int]:
+            return status_of(session, "GET", "/products")
 
         await closed_loop(
             list_products, clients=CLIENTS, max_requests=MAX_REQUESTS, max_seconds=WARM_UP_SECONDS
@@ -125,24 +143,25 @@ async def closed_loop_on(server: Server) -> Throughput:
         )
         return Throughput(
             load=load,
-            server_cpu_percent=100 * (server.cpu_seconds() - server_cpu) / load.seconds,
-            driver_cpu_percent=100 * (time.process_time() - driver_cpu) / load.seconds,
+            server_cpu_seconds=server.cpu_seconds() - server_cpu,
+            driver_cpu_seconds=time.process_time() - driver_cpu,
         )
 
 
 async def seed_and_capture(base_url: str) -> bytes:
-    async with local_client(base_url, 1) as client:
-        await seed_products(client)
-        page = (await client.get("/products")).raise_for_status()
-        if len(page.json()["items"]) != 20:
-            raise RuntimeError(f"expected a page of 20 products, got {page.text[:200]}")
-        return page.content
+    """Seed the products, then return the service's first page exactly as it sent it."""
+    async with local_session(base_url, 1) as session:
+        await seed_products(session)
+        async with session.get("/products") as response:
+            body = await response.read()
+        if response.status != 200 or len(json.loads(body)["items"]) != 20:
+            raise RuntimeError(f"expected a page of 20 products, got {body[:200]!r}")
+        return body
 
 
 async def check_same_body(base_url: str, expected: bytes) -> None:
-    async with local_client(base_url, 1) as client:
-        answer = (await client.get("/products")).raise_for_status()
-        if answer.json() != json.loads(expected):
+    async with local_session(base_url, 1) as session:
+        if await json_of(session, "GET", "/products") != json.loads(expected):
             raise RuntimeError("the bare app does not answer the service's JSON")
 
 
