@@ -89,3 +89,11 @@ lock: $(INSTALLED)
 
 clean:
 	rm -rf $(VENV) learner build test-results
+
+## Benchmarks against real uvicorn servers on 127.0.0.1, saved in benchmarks/results/.
+## make bench: the service (about a minute); BENCH=course: the course run (minutes); BENCH=all: both.
+BENCH ?= service
+.PHONY: bench
+bench: $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -c binder/requirements.txt -e '.[bench]'
+	$(BIN)/python -m benchmarks $(BENCH)

@@ -1,0 +1,49 @@
+"""One PNG of a benchmark run: a panel per benchmark, each showing its two sides and the ratio."""
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+
+matplotlib.use("Agg")  # files only, no window
+
+
+def bars(axes: Axes, labels: list[str], values: list[float], unit: str, title: str) -> None:
+    drawn = axes.bar(labels, values, color=["tab:blue", "tab:orange"])
+    axes.bar_label(drawn, labels=[f"{value:,.1f} {unit}" for value in values])
+    axes.set_title(title, fontsize=10)
+    axes.set_ylabel(unit)
+    axes.margins(y=0.15)
+
+
+def plot_results(results: dict[str, Any], path: Path) -> None:
+    panels = [
+        key for key in ("health_under_login", "products_vs_bare", "course_run") if key in results
+    ]
+    figure, all_axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 4.2), squeeze=False)
+    for axes, key in zip(all_axes[0], panels, strict=True):
+        result = results[key]
+        if key == "health_under_login":
+            idle, loaded = result["health_idle"]["p99_ms"], result["health_under_logins"]["p99_ms"]
+            bars(axes, ["idle", f"{result['login_clients']} logins"], [idle, loaded], "ms",
+                 f"GET /health p99: {result['p99_ratio']:.1f}x under logins")  # fmt: skip
+            axes.set_yscale("log")
+        elif key == "products_vs_bare":
+            service, bare = result["service"]["per_second"], result["bare"]["per_second"]
+            bars(axes, ["service", "bare FastAPI"], [service, bare], "req/s",
+                 f"GET /products throughput: {result['throughput_ratio']:.2f}x of bare")  # fmt: skip
+        else:
+            verify, floor = result["verify_seconds"], result["floor_seconds"]
+            bars(axes, ["verify", "floor"], [verify, floor], "s",
+                 f"Course validation: {result['ratio']:.2f}x its floor")  # fmt: skip
+    machine = results["machine"]
+    figure.suptitle(
+        f"{results['started']} · {machine['cpus']} CPUs · Python {machine['python']} · "
+        f"uvicorn {machine['uvicorn']} · CPU busy before: {machine['cpu_busy_percent_before']:.0f}%",
+        fontsize=9,
+    )
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)

@@ -1,0 +1,187 @@
+"""Benchmark 2: how close does the product list come to a bare FastAPI route?
+
+Measures the throughput (requests/s) of `GET /products`, one page of 20 products, with 16
+clients in a closed loop for a fixed time, first on the service and then on a bare FastAPI app
+(`benchmarks/bare_app.py`) returning the same JSON body. Both run under uvicorn with one
+worker. The ratio service/bare says how much of the framework's ceiling the service keeps after
+its database query, ORM objects, validation and middleware.
+
+Run it alone with `.venv/bin/python -m benchmarks.products_vs_bare`; `make bench` runs it with
+the others.
+"""
+
+import asyncio
+import json
+import tempfile
+import time
+from collections.abc import Awaitable
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import aiohttp
+
+from benchmarks.load import LoadResult, closed_loop, json_of, local_session, status_of
+from benchmarks.server import Server, uvicorn_server
+
+CLIENTS = 16
+WARM_UP_SECONDS = 2.0
+MEASURE_SECONDS = 10.0
+MAX_REQUESTS = 100_000
+PRODUCTS = 25  # more than one page of 20
+ADMIN_EMAIL = "admin@example.com"
+ADMIN_PASSWORD = "Admin-Passw0rd!"
+CATEGORIES = ("electronics", "clothing", "books", "home", "sports")
+
+
+@dataclass(frozen=True)
+class Throughput:
+    load: LoadResult
+    server_cpu_seconds: float  # used by the server process while it was measured
+    driver_cpu_seconds: float  # used by this process, the load driver
+
+    @property
+    def server_cpu_percent(self) -> float:
+        """Of one core: near 100 means the server, not the driver, set the pace."""
+        return 100 * self.server_cpu_seconds / self.load.seconds
+
+    @property
+    def server_cpu_ms_per_request(self) -> float:
+        """The server's work per request, whoever set the pace."""
+        return 1000 * self.server_cpu_seconds / self.load.requests
+
+
+@dataclass(frozen=True)
+class ProductsVsBare:
+    service: Throughput
+    bare: Throughput
+    body_bytes: int
+
+    @property
+    def throughput_ratio(self) -> float:
+        return self.service.load.per_second / self.bare.load.per_second
+
+    @property
+    def cpu_ratio(self) -> float:
+        """Bare CPU per request over the service's: the throughput ratio if both were CPU-bound."""
+        return self.bare.server_cpu_ms_per_request / self.service.server_cpu_ms_per_request
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "clients": CLIENTS,
+            "seconds": MEASURE_SECONDS,
+            "body_bytes": self.body_bytes,
+            "service": side_dict(self.service),
+            "bare": side_dict(self.bare),
+            "throughput_ratio": self.throughput_ratio,
+            "cpu_per_request_ratio": self.cpu_ratio,
+        }
+
+    def describe(self) -> str:
+        return (
+            f"GET /products ({self.body_bytes} bytes, {CLIENTS} clients): "
+            f"service {describe_side(self.service)}, bare FastAPI {describe_side(self.bare)}: "
+            f"ratio {self.throughput_ratio:.2f}x (by server CPU per request "
+            f"{self.cpu_ratio:.2f}x), errors {self.service.load.errors + self.bare.load.errors}"
+        )
+
+
+def side_dict(side: Throughput) -> dict[str, object]:
+    return {
+        **asdict(side.load),
+        "per_second": side.load.per_second,
+        "server_cpu_percent": side.server_cpu_percent,
+        "server_cpu_ms_per_request": side.server_cpu_ms_per_request,
+        "driver_cpu_percent": 100 * side.driver_cpu_seconds / side.load.seconds,
+    }
+
+
+def describe_side(side: Throughput) -> str:
+    return (
+        f"{side.load.per_second:.0f} req/s (p99 {side.load.p99_ms:.1f} ms, "
+        f"server CPU {side.server_cpu_percent:.0f}% = "
+        f"{side.server_cpu_ms_per_request:.2f} ms a request)"
+    )
+
+
+def server_settings(database_path: Path) -> dict[str, str]:
+    return {
+        "ENVIRONMENT": "test",
+        "DATABASE_URL": f"sqlite+aiosqlite:///{database_path}",
+        "FIRST_ADMIN_EMAIL": ADMIN_EMAIL,
+        "FIRST_ADMIN_PASSWORD": ADMIN_PASSWORD,
+    }
+
+
+async def seed_products(session: aiohttp.ClientSession) -> None:
+    form = {"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
+    token = await json_of(session, "POST", "/auth/token", data=form)
+    headers = {"Authorization": f"Bearer {token['access_token']}"}
+    for number in range(1, PRODUCTS + 1):
+        product = {
+            "name": f"Bench product {number}",
+            "description": f"Product number {number}, made for the benchmark.",
+            "category": CATEGORIES[number % len(CATEGORIES)],
+            "price": str(Decimal(number) + Decimal("0.99")),
+            "stock_quantity": 10 * number,
+        }
+        await json_of(session, "POST", "/products", json=product, headers=headers)
+
+
+async def closed_loop_on(server: Server) -> Throughput:
+    async with local_session(server.base_url, CLIENTS) as session:
+
+        def list_products() -> Awaitable[int]:
+            return status_of(session, "GET", "/products")
+
+        await closed_loop(
+            list_products, clients=CLIENTS, max_requests=MAX_REQUESTS, max_seconds=WARM_UP_SECONDS
+        )
+        server_cpu, driver_cpu = server.cpu_seconds(), time.process_time()
+        load = await closed_loop(
+            list_products, clients=CLIENTS, max_requests=MAX_REQUESTS, max_seconds=MEASURE_SECONDS
+        )
+        return Throughput(
+            load=load,
+            server_cpu_seconds=server.cpu_seconds() - server_cpu,
+            driver_cpu_seconds=time.process_time() - driver_cpu,
+        )
+
+
+async def seed_and_capture(base_url: str) -> bytes:
+    """Seed the products, then return the service's first page exactly as it sent it."""
+    async with local_session(base_url, 1) as session:
+        await seed_products(session)
+        async with session.get("/products") as response:
+            body = await response.read()
+        if response.status != 200 or len(json.loads(body)["items"]) != 20:
+            raise RuntimeError(f"expected a page of 20 products, got {body[:200]!r}")
+        return body
+
+
+async def check_same_body(base_url: str, expected: bytes) -> None:
+    async with local_session(base_url, 1) as session:
+        if await json_of(session, "GET", "/products") != json.loads(expected):
+            raise RuntimeError("the bare app does not answer the service's JSON")
+
+
+def run() -> ProductsVsBare:
+    with tempfile.TemporaryDirectory(prefix="bench-products-") as scratch:
+        workdir = Path(scratch)
+        env = server_settings(workdir / "bench.db")
+        with uvicorn_server("course_app.main:app", workdir=workdir, env=env) as server:
+            body = asyncio.run(seed_and_capture(server.base_url))
+            service = asyncio.run(closed_loop_on(server))
+        body_path = workdir / "products.json"
+        body_path.write_bytes(body)
+        bare_env = {"BARE_APP_BODY": str(body_path)}
+        with uvicorn_server(
+            "benchmarks.bare_app:app", workdir=workdir, env=bare_env, ready_path="/products"
+        ) as server:
+            asyncio.run(check_same_body(server.base_url, body))
+            bare = asyncio.run(closed_loop_on(server))
+    return ProductsVsBare(service=service, bare=bare, body_bytes=len(body))
+
+
+if __name__ == "__main__":
+    print(run().describe())
