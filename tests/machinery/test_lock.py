@@ -1,7 +1,10 @@
 """binder/requirements.txt: the course's own requirements, pinned as installed, and nothing more."""
 
+from pathlib import Path
+
 from course_tools.lock import runtime_pins
-from tests.machinery.conftest import REPO
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def pinned_in_binder() -> list[str]:

@@ -8,7 +8,8 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from course_tools.notebooks import stages
 from course_tools.verify import stage_differences, verify_by_stage
-from tests.machinery.conftest import REPO
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def cell(source: str, printed: str = "") -> nbformat.NotebookNode:
