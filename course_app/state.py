@@ -1,12 +1,15 @@
-# Written by notebooks/05_auth.ipynb: edit the notebook, not this file.
-"""What one app owns: its settings, its rate limiter and, while it runs, its database."""
+# Written by notebooks/09_performance.ipynb: edit the notebook, not this file.
+"""What one app owns: its settings, its rate limiter, its catalogue cache and, while it runs,
+its database."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from course_app.core.cache import CatalogueCache, InMemoryCatalogueCache
+from course_app.core.catalogue_changes import catalogue_session_factory
 from course_app.core.rate_limit import InMemoryRateLimiter, RateLimiter
 from course_app.db import Database, open_database
 from course_app.settings import Settings
@@ -21,6 +24,7 @@ class AppResources:
 
     settings: Settings
     rate_limiter: RateLimiter
+    catalogue_cache: CatalogueCache = field(default_factory=InMemoryCatalogueCache)
     database: Database | None = None  # open only while the lifespan runs
 
     @classmethod
@@ -40,7 +44,9 @@ class AppResources:
     async def open(self) -> AsyncIterator[None]:
         """The lifespan's I/O: open the database on the way in, dispose of it on the way out."""
         async with open_database(self.settings) as database:
-            self.database = database
+            # Every session of this app invalidates the catalogue cache when it writes products.
+            sessions = catalogue_session_factory(database.engine, self.catalogue_cache)
+            self.database = Database(database.engine, sessions)
             try:
                 yield
             finally:
