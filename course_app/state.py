@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from course_app.core.cache import CatalogueCache, InMemoryCatalogueCache
-from course_app.core.catalogue_changes import catalogue_session_factory
+from course_app.core.pool import open_app_database
 from course_app.core.rate_limit import InMemoryRateLimiter, RateLimiter
-from course_app.db import Database, open_database
+from course_app.db import Database
 from course_app.settings import Settings
 
 
@@ -43,10 +43,9 @@ class AppResources:
     @asynccontextmanager
     async def open(self) -> AsyncIterator[None]:
         """The lifespan's I/O: open the database on the way in, dispose of it on the way out."""
-        async with open_database(self.settings) as database:
-            # Every session of this app invalidates the catalogue cache when it writes products.
-            sessions = catalogue_session_factory(database.engine, self.catalogue_cache)
-            self.database = Database(database.engine, sessions)
+        # A pool sized by settings, and sessions that invalidate the cache when products change.
+        async with open_app_database(self.settings, self.catalogue_cache) as database:
+            self.database = database
             try:
                 yield
             finally:

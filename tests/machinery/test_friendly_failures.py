@@ -18,10 +18,17 @@ def break_settings(workspace: Path, old: str, new: str) -> None:
 
 def test_syntax_error_names_file_line_and_notebook(workspace: Path) -> None:
     """A syntax error is reported with its file, line and the notebook cell to re-run."""
-    break_settings(workspace, "class Settings(BaseSettings):", "class Settings(BaseSettings)")
+    # password_rules.py: a file only notebook 01 writes (later notebooks rewrite settings.py).
+    rules = workspace / "course_app" / "password_rules.py"
+    text = rules.read_text()
+    old = "def password_problems(password: str) -> list[str]:"
+    assert old in text
+    rules.write_text(text.replace(old, old.removesuffix(":"), 1))
     (report,) = run_checks([1], workspace)
     message = report.summary()
-    assert message.startswith("❌ stage 01 · settings is broken: course_app/settings.py, line ")
+    assert message.startswith(
+        "❌ stage 01 · settings is broken: course_app/password_rules.py, line "
+    )
     assert "SyntaxError" in message
     assert "notebook 01_settings.ipynb" in message
     assert len(message.splitlines()) <= 3
