@@ -98,3 +98,11 @@ def test_module_cell_is_repeatable(workspace: Path) -> None:
     second = write_module("course_app/extra.py", "x = 1", workspace)
     assert first == second == "✓ course_app/extra.py (1 line)"
     assert (workspace / "course_app" / "extra.py").read_text() == "x = 1\n"
+
+
+def test_broken_file_rewritten_later_names_the_notebook_of_the_stage(workspace: Path) -> None:
+    """A file a later notebook rewrites (settings.py) is traced to the stage's own notebook."""
+    break_settings(workspace, "class Settings(BaseSettings):", "class Settings(BaseSettings)")
+    (report,) = run_checks([1], workspace)
+    assert "course_app/settings.py, line " in report.summary()
+    assert "notebook 01_settings.ipynb" in report.summary()
