@@ -1,11 +1,15 @@
-# Written by notebooks/01_settings.ipynb: edit the notebook, not this file.
+# Written by notebooks/09_performance.ipynb: edit the notebook, not this file.
 """Application settings, read from keyword arguments, the environment and a `.env` file."""
 
 from functools import lru_cache
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     EmailStr,
+    Field,
+    NonNegativeInt,
+    PositiveFloat,
     PositiveInt,
     SecretStr,
     ValidationInfo,
@@ -34,6 +38,12 @@ class Settings(BaseSettings):
 
     environment: Environment = "development"
     database_url: str = "sqlite+aiosqlite:///./course_app.db"
+    # The connection pool of each worker (notebook 09). An exhausted pool waits
+    # database_pool_timeout seconds for a connection, then the request gets 503.
+    database_pool_size: PositiveInt = 5
+    database_max_overflow: NonNegativeInt = 10
+    database_pool_timeout: PositiveFloat = 30.0
+    database_pool_recycle: Annotated[int, Field(ge=-1)] = 1800  # seconds; -1 never recycles
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET_KEY)
     access_token_expire_minutes: PositiveInt = 30
 
@@ -50,6 +60,11 @@ class Settings(BaseSettings):
 
     redis_url: str | None = None
 
+    # Order confirmations (notebook 09): smtp://user:password@host:port or smtps://...;
+    # empty sends no email.
+    smtp_url: str | None = None
+    mail_from: EmailStr = "shop@example.com"
+
     max_body_bytes: PositiveInt = 1024 * 1024
 
     @field_validator("allowed_hosts", "allowed_origins", "trusted_proxies", mode="before")
@@ -57,6 +72,17 @@ class Settings(BaseSettings):
     def split_comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def smtp_url_is_usable(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        url = urlsplit(value)
+        if url.scheme not in ("smtp", "smtps") or not url.hostname:
+            # The message never repeats the URL: it may hold a password.
+            raise ValueError("must look like smtp://host:port or smtps://user:password@host:port")
         return value
 
     @field_validator("secret_key")

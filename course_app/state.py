@@ -1,15 +1,22 @@
-# Written by notebooks/05_auth.ipynb: edit the notebook, not this file.
-"""What one app owns: its settings, its rate limiter and, while it runs, its database."""
+# Written by notebooks/09_performance.ipynb: edit the notebook, not this file.
+"""What one app owns: its settings, its rate limiter, its catalogue cache, its Redis client if
+any and, while it runs, its database."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from course_app.core.cache import CatalogueCache, InMemoryCatalogueCache
+from course_app.core.pool import open_app_database
 from course_app.core.rate_limit import InMemoryRateLimiter, RateLimiter
-from course_app.db import Database, open_database
+from course_app.core.redis_backends import RedisCatalogueCache, RedisRateLimiter
+from course_app.db import Database
 from course_app.settings import Settings
+
+REDIS_TIMEOUT_SECONDS = 0.5  # a Redis that does not answer is treated as down, quickly
 
 
 @dataclass
@@ -21,11 +28,28 @@ class AppResources:
 
     settings: Settings
     rate_limiter: RateLimiter
+    catalogue_cache: CatalogueCache = field(default_factory=InMemoryCatalogueCache)
+    redis: Redis | None = None
     database: Database | None = None  # open only while the lifespan runs
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "AppResources":
-        return cls(settings, InMemoryRateLimiter.from_settings(settings))
+        in_process = InMemoryRateLimiter.from_settings(settings)
+        if not settings.redis_url:
+            return cls(settings, in_process)
+        # No I/O yet: the client connects on first use.
+        redis = Redis.from_url(
+            settings.redis_url,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+        )
+        limiter = RedisRateLimiter(
+            redis,
+            settings.rate_limit_requests,
+            settings.rate_limit_window_seconds,
+            fallback=in_process,
+        )
+        return cls(settings, limiter, RedisCatalogueCache(redis), redis)
 
     @property
     def session_factory(self) -> async_sessionmaker[AsyncSession]:
@@ -39,9 +63,12 @@ class AppResources:
     @asynccontextmanager
     async def open(self) -> AsyncIterator[None]:
         """The lifespan's I/O: open the database on the way in, dispose of it on the way out."""
-        async with open_database(self.settings) as database:
+        # A pool sized by settings, and sessions that invalidate the cache when products change.
+        async with open_app_database(self.settings, self.catalogue_cache) as database:
             self.database = database
             try:
                 yield
             finally:
                 self.database = None
+                if self.redis is not None:
+                    await self.redis.aclose()

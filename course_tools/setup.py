@@ -35,7 +35,7 @@ def start(number: int) -> None:
     forget_course_app()
     broken = import_error(earlier[-1], root)
     if broken:
-        print(f"⚠️ An earlier stage is broken: {describe_broken(broken, root)}")
+        print(f"⚠️ An earlier stage is broken: {describe_broken(broken, root, earlier[-1].number)}")
 
 
 def restore_earlier_stages(earlier: list[Stage], all_stages: list[Stage], root: Path) -> str:

@@ -18,10 +18,17 @@ def break_settings(workspace: Path, old: str, new: str) -> None:
 
 def test_syntax_error_names_file_line_and_notebook(workspace: Path) -> None:
     """A syntax error is reported with its file, line and the notebook cell to re-run."""
-    break_settings(workspace, "class Settings(BaseSettings):", "class Settings(BaseSettings)")
+    # password_rules.py: a file only notebook 01 writes (later notebooks rewrite settings.py).
+    rules = workspace / "course_app" / "password_rules.py"
+    text = rules.read_text()
+    old = "def password_problems(password: str) -> list[str]:"
+    assert old in text
+    rules.write_text(text.replace(old, old.removesuffix(":"), 1))
     (report,) = run_checks([1], workspace)
     message = report.summary()
-    assert message.startswith("❌ stage 01 · settings is broken: course_app/settings.py, line ")
+    assert message.startswith(
+        "❌ stage 01 · settings is broken: course_app/password_rules.py, line "
+    )
     assert "SyntaxError" in message
     assert "notebook 01_settings.ipynb" in message
     assert len(message.splitlines()) <= 3
@@ -121,3 +128,11 @@ def test_syntax_error_in_a_cell_names_the_cell_line(workspace: Path) -> None:
     body = "x = 1\ndef broken(:\n    pass\n"
     with pytest.raises(ModuleCellError, match=r"Fix line 3 of this cell"):
         write_module("course_app/settings.py", body, workspace)
+
+
+def test_broken_file_rewritten_later_names_the_notebook_of_the_stage(workspace: Path) -> None:
+    """A file a later notebook rewrites (settings.py) is traced to the stage's own notebook."""
+    break_settings(workspace, "class Settings(BaseSettings):", "class Settings(BaseSettings)")
+    (report,) = run_checks([1], workspace)
+    assert "course_app/settings.py, line " in report.summary()
+    assert "notebook 01_settings.ipynb" in report.summary()

@@ -19,13 +19,14 @@ def test_missing_earlier_modules_are_restored(
     in_workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Starting at a later notebook restores earlier modules that are missing, and says so."""
-    settings = in_workspace / "course_app" / "settings.py"
-    expected = settings.read_text()
-    settings.unlink()
+    # password_rules.py: a file only notebook 01 writes (later notebooks rewrite settings.py).
+    rules = in_workspace / "course_app" / "password_rules.py"
+    expected = rules.read_text()
+    rules.unlink()
     start(2)
     output = capsys.readouterr().out
-    assert "Restored from earlier notebooks: course_app/settings.py (notebook 01)" in output
-    assert settings.read_text() == expected
+    assert "Restored from earlier notebooks: course_app/password_rules.py (notebook 01)" in output
+    assert rules.read_text() == expected
 
 
 def test_learner_changes_are_kept_and_named(
@@ -44,11 +45,11 @@ def test_broken_earlier_stage_is_reported(
     in_workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The next notebook's first cell names a broken earlier module in a few lines."""
-    settings = in_workspace / "course_app" / "settings.py"
-    settings.write_text(settings.read_text().replace("from functools import lru_cache\n", ""))
+    rules = in_workspace / "course_app" / "password_rules.py"
+    rules.write_text(rules.read_text().replace("import re\n", ""))
     start(2)
     output = capsys.readouterr().out
-    assert "An earlier stage is broken: course_app/settings.py" in output
+    assert "An earlier stage is broken: course_app/password_rules.py" in output
     assert "NameError" in output and "notebook 01_settings.ipynb" in output
 
 

@@ -14,12 +14,15 @@ def test_committed_course_app_matches_the_notebooks(workspace: Path) -> None:
 
 def test_one_changed_character_is_caught_and_names_the_notebook(workspace: Path) -> None:
     """Editing course_app by hand fails the check, naming the file and the notebook to edit."""
-    settings = workspace / "course_app" / "settings.py"
-    text = settings.read_text()
-    settings.write_text(text.replace("30", "31", 1))
+    # password_rules.py: a file only notebook 01 writes (later notebooks rewrite settings.py).
+    rules = workspace / "course_app" / "password_rules.py"
+    text = rules.read_text()
+    rules.write_text(text.replace("MIN_LENGTH = 8", "MIN_LENGTH = 9", 1))
     problems = differences(written_by_notebooks(workspace), workspace)
     assert len(problems) == 1
-    assert problems[0].startswith("course_app/settings.py: differs from what notebook 01_settings")
+    assert problems[0].startswith(
+        "course_app/password_rules.py: differs from what notebook 01_settings"
+    )
 
 
 def test_extra_and_missing_files_are_caught(workspace: Path) -> None:
@@ -33,8 +36,8 @@ def test_extra_and_missing_files_are_caught(workspace: Path) -> None:
 
 def test_sync_command_fails_with_the_notebook_name(workspace: Path) -> None:
     """`python -m course_tools sync` exits non-zero and names the notebook."""
-    settings = workspace / "course_app" / "settings.py"
-    settings.write_text(settings.read_text() + "# edited by hand\n")
+    rules = workspace / "course_app" / "password_rules.py"
+    rules.write_text(rules.read_text() + "# edited by hand\n")
     result = subprocess.run(
         [sys.executable, "-m", "course_tools", "sync"],
         cwd=workspace,

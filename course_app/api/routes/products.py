@@ -1,15 +1,23 @@
-# Written by notebooks/06_app.ipynb: edit the notebook, not this file.
-"""The product catalogue: public reads, admin writes."""
+# Written by notebooks/09_performance.ipynb: edit the notebook, not this file.
+"""The product catalogue: public reads (cached, with ETags), admin writes."""
 
 import uuid
 from decimal import Decimal
 from typing import Annotated, Self
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 from sqlalchemy.exc import IntegrityError
 
-from course_app.api.deps import AdminUser, PageNumber, PerPage, SessionDep, failures
+from course_app.api.deps import (
+    AdminUser,
+    PageNumber,
+    PerPage,
+    SessionDep,
+    failures,
+    get_resources,
+)
+from course_app.core.cache import CachedResponse, etag_matches
 from course_app.db import transaction
 from course_app.enums import ProductCategory
 from course_app.models import Product
@@ -46,17 +54,39 @@ class ProductFilters(BaseModel):
         return self
 
 
-@router.get("", response_model=Page[ProductPublic], responses=failures(422))
+IfNoneMatch = Annotated[str | None, Header()]
+CACHED_READ = {304: {"description": "Not Modified: the `If-None-Match` ETag is still current"}}
+
+
+def _answer(cached: CachedResponse, if_none_match: str | None) -> Response:
+    # no-cache: clients and proxies may keep the answer, but must ask (with the ETag) each time.
+    headers = {"ETag": cached.etag, "Cache-Control": "no-cache"}
+    if etag_matches(if_none_match, cached.etag):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    return Response(cached.body, media_type="application/json", headers=headers)
+
+
+@router.get("", response_model=Page[ProductPublic], responses={**failures(422), **CACHED_READ})
 async def list_products(
+    request: Request,
     session: SessionDep,
     filters: Annotated[ProductFilters, Query()],
     page: PageNumber = 1,
     per_page: PerPage = 20,
-) -> Page[ProductPublic]:
-    products, total = await ProductRepository(session).search(
-        **filters.model_dump(), page=page, per_page=per_page
-    )
-    return Page[ProductPublic].build(products, total, page, per_page)
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    cache = get_resources(request).catalogue_cache
+    key = f"products:{filters.model_dump_json()}:{page}:{per_page}"
+    cached = await cache.get(key)
+    if cached is None:
+        generation = await cache.generation()  # before the query, never after
+        products, total = await ProductRepository(session).search(
+            **filters.model_dump(), page=page, per_page=per_page
+        )
+        body = Page[ProductPublic].build(products, total, page, per_page).model_dump_json()
+        cached = CachedResponse.of(body.encode())
+        await cache.set(key, cached, generation)
+    return _answer(cached, if_none_match)
 
 
 # Declared before "/{product_id}" so the more specific path is matched first.
@@ -68,12 +98,29 @@ async def read_product_by_slug(slug: str, session: SessionDep) -> Product:
     return product
 
 
-@router.get("/{product_id}", response_model=ProductPublic, responses=failures(404, 422))
-async def read_product(product_id: uuid.UUID, session: SessionDep) -> Product:
-    product = await ProductRepository(session).get_active(product_id)
-    if product is None:
-        raise _not_found()
-    return product
+@router.get(
+    "/{product_id}",
+    response_model=ProductPublic,
+    responses={**failures(404, 422), **CACHED_READ},
+)
+async def read_product(
+    request: Request,
+    product_id: uuid.UUID,
+    session: SessionDep,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    cache = get_resources(request).catalogue_cache
+    key = f"product:{product_id}"
+    cached = await cache.get(key)
+    if cached is None:
+        generation = await cache.generation()
+        product = await ProductRepository(session).get_active(product_id)
+        if product is None:
+            raise _not_found()
+        body = ProductPublic.model_validate(product).model_dump_json()
+        cached = CachedResponse.of(body.encode())
+        await cache.set(key, cached, generation)
+    return _answer(cached, if_none_match)
 
 
 @router.post(

@@ -1,0 +1,92 @@
+"""Checks for the exercises of notebook 09 (performance)."""
+
+from typing import Any
+
+from course_tools.exercises import Namespace, exercise, expect
+
+
+@exercise("09.1")
+def not_modified(ns: Namespace) -> None:
+    matches = ns["not_modified"]
+    etag = '"3f2a"'
+    expect(
+        matches(etag, etag) is True, "The same tag matches: not_modified('\"3f2a\"', '\"3f2a\"')."
+    )
+    expect(matches(None, etag) is False, "No If-None-Match header (None) never matches.")
+    expect(matches("", etag) is False, "An empty header never matches.")
+    expect(matches('"9b1c"', etag) is False, "A different tag does not match.")
+    expect(
+        matches('"3f2"', etag) is False and matches('"3f2a0"', etag) is False,
+        "Compare whole tags, not prefixes or parts of them.",
+    )
+    expect(
+        matches('"9b1c", "3f2a"', etag) is True and matches('"9b1c","3f2a"', etag) is True,
+        "The header may list several tags separated by commas (with or without spaces).",
+    )
+    expect(matches('W/"3f2a"', etag) is True, 'If-None-Match compares weakly: W/"3f2a" matches.')
+    expect(matches("*", etag) is True, '"*" matches any current answer.')
+    expect(matches('"9b1c", W/"7e7e"', etag) is False, "None of the listed tags is ours: False.")
+
+
+class RecordingCache:
+    """A cache that behaves like the course's, and can simulate a writer committing mid-read."""
+
+    def __init__(self) -> None:
+        from course_app.core.cache import InMemoryCatalogueCache
+
+        self.inner = InMemoryCatalogueCache()
+        self.calls: list[str] = []
+
+    async def generation(self) -> int:
+        self.calls.append("generation")
+        generation: int = await self.inner.generation()
+        return generation
+
+    async def get(self, key: str) -> Any:
+        self.calls.append("get")
+        return await self.inner.get(key)
+
+    async def set(self, key: str, value: Any, generation: int) -> None:
+        self.calls.append("set")
+        await self.inner.set(key, value, generation)
+
+    async def invalidate(self) -> None:
+        await self.inner.invalidate()
+
+
+@exercise("09.2")
+async def cached_read(ns: Namespace) -> None:
+    from course_app.core.cache import CachedResponse
+
+    read = ns["cached_read"]
+    cache = RecordingCache()
+    loads: list[int] = []
+
+    async def load() -> bytes:
+        loads.append(1)
+        return b'{"price": "19.99"}'
+
+    first = await read(cache, "product:1", load)
+    expect(isinstance(first, CachedResponse), "Return a CachedResponse: CachedResponse.of(body).")
+    expect(first.body == b'{"price": "19.99"}', "The body is what load() returned.")
+    second = await read(cache, "product:1", load)
+    expect(len(loads) == 1, "A second read of the same key must come from the cache: store it.")
+    expect(second == first, "A hit returns the stored CachedResponse.")
+    expect(
+        await cache.inner.get("product:2") is None and "set" in cache.calls,
+        "Store the value with cache.set(key, value, generation).",
+    )
+
+    # A writer commits while we are reading the old row: the old body must not stay cached.
+    racing = RecordingCache()
+
+    async def load_during_a_change() -> bytes:
+        await racing.invalidate()
+        return b'{"price": "old"}'
+
+    await read(racing, "product:1", load_during_a_change)
+    expect(
+        await racing.inner.get("product:1") is None,
+        "A change committed during load() left the old body cached: read the generation "
+        "before calling load(), and pass that generation to set().",
+    )
