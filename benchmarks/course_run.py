@@ -57,6 +57,8 @@ class CourseRun:
             "verify_seconds": self.verify.seconds,
             "floor_seconds": self.floor_seconds,
             "ratio": self.ratio,
+            # nbval's own overhead: verify against executing the notebooks alone
+            "ratio_to_notebooks_alone": self.verify.seconds / self.notebooks.seconds,
         }
 
     def describe(self) -> str:
