@@ -453,7 +453,6 @@ async def test_an_admin_still_changes_other_users(
     ids=repr,
 )
 async def test_products_refuse_loose_numbers(
-    app: FastAPI,
     client: httpx.AsyncClient,
     admin_headers: dict[str, str],
     changes: dict[str, Any],
@@ -876,7 +875,6 @@ def test_stock_quantity_is_documented_as_a_bounded_integer(openapi: dict[str, An
 
 
 async def test_update_fields_are_nullable_exactly_when_null_is_accepted(
-    app: FastAPI,
     client: httpx.AsyncClient,
     openapi: dict[str, Any],
     admin_headers: dict[str, str],
