@@ -28,6 +28,8 @@ MAX_MONEY = Decimal("99999999.99")
 # A positive amount in plain ASCII digits: "12.30", "12.3" or "12". Not "12.", ".5", "+1",
 # "1e2", "1_000", " 12 " or full-width digits, all of which Python's Decimal() would accept.
 MONEY_TEXT = re.compile(r"^(?!0+(\.0{1,2})?$)[0-9]{1,8}(\.[0-9]{1,2})?$")
+# A price in a query string (a filter bound): the same plain digits, and 0 is allowed.
+PRICE_FILTER_TEXT = re.compile(r"^[0-9]{1,8}(\.[0-9]{1,2})?$")
 DATE_TEXT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 # Text with at least one character that is not a JSON space: "  " is not a name. An explicit
 # class, so pydantic's regex engine and every JSON Schema validator agree on what it means.
@@ -51,6 +53,12 @@ def _money_from_json(value: Any) -> Any:
             raise ValueError("must be a finite amount")
         return Decimal(repr(value))  # the shortest text of the float: what the client wrote
     return value  # an int, or a Decimal from Python code: the constraints below still apply
+
+
+def _price_filter_from_query(value: Any) -> Any:
+    if isinstance(value, str) and not PRICE_FILTER_TEXT.fullmatch(value):
+        raise ValueError('must be an amount like "12.30", in ASCII digits')
+    return value
 
 
 def _date_from_json(value: Any) -> Any:
@@ -86,6 +94,13 @@ Money = Annotated[
         },
         mode="validation",
     ),
+]
+
+# A bound of a price filter in a query string: "0", "12.5", "12.30".
+PriceFilter = Annotated[
+    Decimal,
+    BeforeValidator(_price_filter_from_query),
+    WithJsonSchema({"type": "string", "pattern": PRICE_FILTER_TEXT.pattern}, mode="validation"),
 ]
 
 # An amount the API returns (may be 0.00, e.g. free shipping).

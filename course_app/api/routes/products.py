@@ -2,11 +2,10 @@
 """The product catalogue: public reads (cached, with ETags), admin writes."""
 
 import uuid
-from decimal import Decimal
 from typing import Annotated, Self
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, status
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, StringConstraints, model_validator
 from sqlalchemy.exc import IntegrityError
 
 from course_app.api.deps import (
@@ -22,7 +21,7 @@ from course_app.db import transaction
 from course_app.enums import ProductCategory
 from course_app.models import Product
 from course_app.repositories.products import ProductRepository
-from course_app.schemas.common import Page
+from course_app.schemas.common import Page, PriceFilter
 from course_app.schemas.products import ProductCreate, ProductPublic, ProductUpdate
 
 router = APIRouter(prefix="/products", tags=["products"])
@@ -40,8 +39,8 @@ class ProductFilters(BaseModel):
 
     q: Annotated[str, StringConstraints(max_length=200)] | None = None
     category: ProductCategory | None = None
-    min_price: Annotated[Decimal, Field(ge=0, max_digits=12)] | None = None
-    max_price: Annotated[Decimal, Field(ge=0, max_digits=12)] | None = None
+    min_price: PriceFilter | None = None
+    max_price: PriceFilter | None = None
 
     @model_validator(mode="after")
     def price_range_is_ordered(self) -> Self:
