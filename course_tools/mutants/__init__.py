@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from course_tools.paths import PACKAGE
-
 
 class MutantDoesNotApply(Exception):
     """The text a mutant replaces is not in the module exactly once: the service has changed."""
@@ -41,7 +39,3 @@ class Mutant:
         """Apply this mutant to the copy of course_app under `copy_root` (never the workspace)."""
         target = copy_root / self.module
         target.write_text(self.apply_to(target.read_text(encoding="utf-8")), encoding="utf-8")
-
-
-def package_path(module: str) -> bool:
-    return module.startswith(PACKAGE + "/") and module.endswith(".py")
