@@ -116,18 +116,18 @@ class Scoreboard:
                 "(the %%testfile cells of notebook 08)"
             )
         if reference.timed_out:
-            return f"your suite took longer than {RUN_TIMEOUT_SECONDS:.0f} s on the correct service"
+            return f"your suite took longer than {RUN_TIMEOUT_SECONDS:.0f} s on your service"
         if reference.failed:
             names = ", ".join(short(name) for name in reference.failed[:3])
             more = f" and {len(reference.failed) - 3} more" if len(reference.failed) > 3 else ""
             return (
-                f"{len(reference.failed)} of your tests fail on the correct service "
-                f"({names}{more}): a test must pass on a service without bugs"
+                f"{len(reference.failed)} of your tests fail on your own service, before any "
+                f"mutant ({names}{more}): fix the test, or the module it found wrong"
             )
         total, caught = len(self.mutants), len(self.caught)
         if not self.alive:
             return (
-                f"your {len(reference.attempted)} tests pass on the correct service "
+                f"your {len(reference.attempted)} tests pass on your service "
                 f"and caught {caught} of {total} bugs"
             )
         names = ", ".join(m.name for m in self.alive)

@@ -17,8 +17,8 @@ def test_your_suite_loads(scoreboard: Any) -> None:
     assert not scoreboard.reference.collect_errors, scoreboard.headline()
 
 
-def test_your_suite_passes_on_the_correct_service(scoreboard: Any) -> None:
-    """Each of your tests must pass on course_app as the notebooks wrote it (no bugs there)."""
+def test_your_suite_passes_on_your_service(scoreboard: Any) -> None:
+    """Each of your tests must pass on your course_app as it is, before any mutant."""
     assert not scoreboard.reference.failed, scoreboard.headline()
     assert not scoreboard.reference.timed_out
 
