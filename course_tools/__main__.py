@@ -92,6 +92,23 @@ def cmd_edition(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mutants(args: argparse.Namespace) -> int:
+    """Grade a test suite (default: tests_mine/) by the mutants it catches, with details."""
+    from course_tools.mutants.grade import grade
+    from course_tools.suite import SUITE_DIR
+
+    root = find_root()
+    suite = Path(args.suite) if args.suite else root / SUITE_DIR
+    board = grade(root, suite.resolve())
+    print("\n".join(board.lines()))
+    print(f"reference: {len(board.reference.attempted)} tests, {board.reference.seconds:.1f} s")
+    for slug, run in board.mutants.items():
+        how = "timed out" if run.timed_out else ", ".join(run.failed) or "no test failed"
+        print(f"  {'caught' if run.caught else 'ALIVE '} {slug:<22} {run.seconds:5.1f} s  {how}")
+    print(f"Graded in {board.seconds:.0f} s.")
+    return 0 if board.verdict == "correct" else 1
+
+
 def cmd_binder(args: argparse.Namespace) -> int:
     from course_tools.binder import simulate
 
@@ -152,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     edition.add_argument("out", nargs="?", default="learner")
     edition.add_argument("--force", action="store_true", help="replace existing notebooks")
     edition.set_defaults(func=cmd_edition)
+    mutants = commands.add_parser("mutants", help="grade a test suite by the mutants it catches")
+    mutants.add_argument("suite", nargs="?", help="the suite folder (default: tests_mine)")
+    mutants.set_defaults(func=cmd_mutants)
     commands.add_parser(
         "binder", help="simulate Binder: fresh venv, postBuild, notebooks"
     ).set_defaults(func=cmd_binder)

@@ -30,10 +30,17 @@ def strip_solutions(source: str) -> str:
 
 
 def learner_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    from course_tools.suite import SUITE_TAG, strip_test_solutions
+
     copy: nbformat.NotebookNode = nbformat.from_dict(notebook)
     for cell in copy.cells:
         if cell.cell_type != "code":
             continue
+        if SUITE_TAG in cell.metadata.get("tags", []):
+            # The learner's own test suite (notebook 08): the reference tests become a comment.
+            cell.source = strip_test_solutions(cell.source)
+            cell.outputs = []
+            cell.execution_count = None
         if EXERCISE_TAG in cell.metadata.get("tags", []):
             cell.source = strip_solutions(cell.source)
         if EXERCISE_TAG in cell.metadata.get("tags", []) or "check_exercise(" in cell.source:

@@ -76,4 +76,9 @@ def module(line: str, cell: str) -> None:
 
 
 def register(ipython) -> None:  # type: ignore[no-untyped-def]
+    from course_tools.suite import TESTFILE_MAGIC, suite_file_magic
+
     ipython.register_magic_function(module, magic_kind="cell", magic_name=MODULE_MAGIC[2:])
+    ipython.register_magic_function(
+        suite_file_magic, magic_kind="cell", magic_name=TESTFILE_MAGIC[2:]
+    )

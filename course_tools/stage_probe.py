@@ -41,8 +41,11 @@ def missing_await_hint(text: str, root: Path) -> str | None:
 
 
 def not_written(stage: Stage, root: Path) -> bool:
-    """A stage that writes modules, none of which exist yet."""
+    """A stage that writes modules (or, in notebook 08, test files), none of which exist yet."""
+    from course_tools.suite import suite_file_cells
+
     paths = [root / cell.path for cell in stage.module_cells]
+    paths += [root / cell.path for cell in suite_file_cells(stage)]
     return bool(paths) and not any(path.exists() for path in paths)
 
 

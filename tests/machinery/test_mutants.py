@@ -1,0 +1,112 @@
+"""The mutants and the grader of notebook 08: they apply, they grade fairly, they never leak."""
+
+import hashlib
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course_tools.edition import learner_notebook
+from course_tools.mutants import MutantDoesNotApply
+from course_tools.mutants.catalog import MUTANTS
+from course_tools.mutants.grade import grade
+from course_tools.notebooks import stage
+from course_tools.suite import (
+    parse_testfile_cell,
+    suite_file_cells,
+    write_suite,
+    write_test_file,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def digest(folder: Path) -> str:
+    files = sorted(p for p in folder.rglob("*.py") if "__pycache__" not in p.parts)
+    return hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()
+
+
+def test_every_mutant_applies_exactly_once_and_compiles() -> None:
+    """Each mutant's text is in its module exactly once, and the mutated module compiles."""
+    assert len(MUTANTS) >= 8
+    assert len({m.slug for m in MUTANTS}) == len(MUTANTS)
+    for mutant in MUTANTS:
+        source = (REPO / mutant.module).read_text()
+        mutated = mutant.apply_to(source)
+        assert mutated != source
+        compile(mutated, mutant.module, "exec")
+
+
+def test_a_mutant_that_no_longer_applies_fails_loudly() -> None:
+    """A service change that moves a mutant's text is an error, never a silent pass."""
+    with pytest.raises(MutantDoesNotApply, match="occurs 0 times"):
+        MUTANTS[0].apply_to("# the code moved")
+
+
+def test_an_empty_suite_is_not_attempted(workspace: Path, tmp_path: Path) -> None:
+    """No tests at all: "not attempted", and no mutant counts as caught."""
+    board = grade(workspace, tmp_path / "empty")
+    assert board.verdict == "not attempted"
+    assert board.caught == [] and board.mutants == {}
+
+
+def test_a_suite_that_checks_nothing_catches_nothing(workspace: Path, tmp_path: Path) -> None:
+    """Tests that pass without checking the service kill no mutant; grading never edits it."""
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (suite / "test_nothing.py").write_text(
+        "import course_app.main\n\n\ndef test_imports():\n    assert course_app.main.app\n"
+    )
+    before = digest(workspace / "course_app")
+    board = grade(workspace, suite)
+    assert digest(workspace / "course_app") == before
+    assert board.reference.attempted and not board.reference.failed
+    assert set(board.mutants) == {m.slug for m in MUTANTS}
+    assert board.caught == [] and board.verdict == "not yet"
+    assert "caught 0 of" in board.headline()
+
+
+def test_a_suite_failing_on_the_correct_service_is_not_yet(workspace: Path, tmp_path: Path) -> None:
+    """A test that fails on the real service is wrong: no mutant is run, the test is named."""
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (suite / "test_wrong.py").write_text("def test_wrong():\n    assert 1 == 2\n")
+    board = grade(workspace, suite)
+    assert board.verdict == "not yet" and board.mutants == {}
+    assert "test_wrong.py::test_wrong" in board.headline()
+
+
+def test_the_learner_edition_suite_is_not_attempted(workspace: Path, tmp_path: Path) -> None:
+    """Notebook 08's graded cells, stubbed as in the learner edition, grade as "not attempted"."""
+    notebook = nbformat.read(workspace / "notebooks" / "08_testing.ipynb", as_version=4)
+    learner = learner_notebook(notebook)
+    cells = [parse_testfile_cell(c.source) for c in learner.cells if c.cell_type == "code"]
+    suite = tmp_path / "suite"
+    for cell in filter(None, cells):
+        compile(cell.source, cell.name, "exec")
+        (suite / cell.name).parent.mkdir(parents=True, exist_ok=True)
+        (suite / cell.name).write_text(cell.source)
+    assert (suite / "conftest.py").exists()
+    board = grade(workspace, suite)
+    assert board.verdict == "not attempted", board.headline()
+
+
+def test_notebook_08_writes_the_reference_suite(tmp_path: Path) -> None:
+    """The full edition's %%testfile cells are the reference suite, with its fixtures."""
+    written = write_suite(stage(8, REPO), tmp_path)
+    names = {path.name for path in written}
+    assert "conftest.py" in names and len(names) >= 5
+    assert len(suite_file_cells(stage(8, REPO))) == len(names)
+
+
+def test_testfile_refuses_broken_code_and_foreign_paths(tmp_path: Path) -> None:
+    """%%testfile writes only compiling .py files inside tests_mine/."""
+    assert write_test_file("test_ok.py", "def test_ok():\n    pass", tmp_path).startswith("✓")
+    assert (tmp_path / "tests_mine" / "test_ok.py").exists()
+    from course_tools.suite import SuiteFileError
+
+    with pytest.raises(SuiteFileError, match="SyntaxError"):
+        write_test_file("test_bad.py", "def test_bad(:\n", tmp_path)
+    with pytest.raises(SuiteFileError):
+        write_test_file("../escape.py", "x = 1", tmp_path)
+    assert not (tmp_path / "tests_mine" / "test_bad.py").exists()
