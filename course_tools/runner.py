@@ -32,6 +32,7 @@ NOT_COPIED = shutil.ignore_patterns(
     ".env",
     ".course_backups",
     "test-results",
+    "tests_mine",
     ".mypy_cache",
     ".ruff_cache",
 )

@@ -41,10 +41,15 @@ def missing_await_hint(text: str, root: Path) -> str | None:
 
 
 def not_written(stage: Stage, root: Path) -> bool:
-    """A stage that writes modules (or, in notebook 08, test files), none of which exist yet."""
+    """A stage none of whose own files exist yet: the modules it writes first (a file it only
+    rewrites, such as notebook 09's settings.py, exists since notebook 01) or, in notebook 08,
+    the learner's test files."""
     from course_tools.suite import suite_file_cells
 
-    paths = [root / cell.path for cell in stage.module_cells]
+    earlier = {
+        cell.path for s in stages(root) if s.number < stage.number for cell in s.module_cells
+    }
+    paths = [root / cell.path for cell in stage.module_cells if cell.path not in earlier]
     paths += [root / cell.path for cell in suite_file_cells(stage)]
     return bool(paths) and not any(path.exists() for path in paths)
 

@@ -57,6 +57,22 @@ class CatalogueCache(Protocol):
         ...
 
 
+class NoCatalogueCache:
+    """Caches nothing: for sessions that would not report their writes (see `catalogue_cache`)."""
+
+    async def generation(self) -> int:
+        return 0
+
+    async def get(self, key: str) -> CachedResponse | None:
+        return None
+
+    async def set(self, key: str, value: CachedResponse, generation: int) -> None:
+        return None
+
+    async def invalidate(self) -> None:
+        return None
+
+
 class InMemoryCatalogueCache:
     """One process's cache: fast, bounded, and invisible to other workers."""
 

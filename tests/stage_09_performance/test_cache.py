@@ -182,3 +182,28 @@ async def test_entries_expire_and_stay_bounded():
     assert await cache.get("a") is None and await cache.get("c") is not None
     now[0] = 11
     assert await cache.get("c") is None
+
+
+async def test_sessions_that_do_not_report_writes_turn_the_cache_off(
+    app, client: httpx.AsyncClient, admin_headers, user_headers
+):
+    """A test's own get_session override (notebook 08) must not leave cached reads stale."""
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+
+    from course_app.api.deps import get_session
+
+    plain_sessions = async_sessionmaker(app.state.resources.database.engine, expire_on_commit=False)
+
+    async def plain_session():
+        async with plain_sessions() as session:
+            yield session
+
+    app.dependency_overrides[get_session] = plain_session
+    try:
+        product = await create_product(client, admin_headers, stock=10)
+        url = f"/products/{product['id']}"
+        assert (await client.get(url)).json()["reserved_quantity"] == 0
+        assert (await place(client, user_headers, (product["id"], 4))).status_code == 201
+        assert (await client.get(url)).json()["reserved_quantity"] == 4
+    finally:
+        app.dependency_overrides.clear()

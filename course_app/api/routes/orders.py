@@ -42,9 +42,10 @@ async def place_order(
     # After the response: the client does not wait for the mail server, and a failure to send
     # is logged, never returned. The task gets the session *factory*, not this request's session.
     resources = get_resources(request)
-    background.add_task(
-        send_order_confirmation, resources.session_factory, resources.settings, order.id
-    )
+    if resources.settings.smtp_url:  # no mail server configured: nothing to send
+        background.add_task(
+            send_order_confirmation, resources.session_factory, resources.settings, order.id
+        )
     return order
 
 

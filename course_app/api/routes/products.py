@@ -7,6 +7,7 @@ from typing import Annotated, Self
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel, StringConstraints, model_validator
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from course_app.api.deps import (
     AdminUser,
@@ -16,7 +17,13 @@ from course_app.api.deps import (
     failures,
     get_resources,
 )
-from course_app.core.cache import CachedResponse, etag_matches
+from course_app.core.cache import (
+    CachedResponse,
+    CatalogueCache,
+    NoCatalogueCache,
+    etag_matches,
+)
+from course_app.core.catalogue_changes import CatalogueSession
 from course_app.db import transaction
 from course_app.enums import ProductCategory
 from course_app.models import Product
@@ -57,6 +64,17 @@ IfNoneMatch = Annotated[str | None, Header()]
 CACHED_READ = {304: {"description": "Not Modified: the `If-None-Match` ETag is still current"}}
 
 
+def catalogue_cache(request: Request, session: AsyncSession) -> CatalogueCache:
+    """The app's cache, if this request's session reports product writes to it.
+
+    A session of another kind (a test that overrides `get_session`, say) would change products
+    without invalidating anything, and cached reads would go stale: then nothing is cached.
+    """
+    if not isinstance(session, CatalogueSession):
+        return NoCatalogueCache()
+    return get_resources(request).catalogue_cache
+
+
 def _answer(cached: CachedResponse, if_none_match: str | None) -> Response:
     # no-cache: clients and proxies may keep the answer, but must ask (with the ETag) each time.
     headers = {"ETag": cached.etag, "Cache-Control": "no-cache"}
@@ -74,7 +92,7 @@ async def list_products(
     per_page: PerPage = 20,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
-    cache = get_resources(request).catalogue_cache
+    cache = catalogue_cache(request, session)
     key = f"products:{filters.model_dump_json()}:{page}:{per_page}"
     cached = await cache.get(key)
     if cached is None:
@@ -108,7 +126,7 @@ async def read_product(
     session: SessionDep,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
-    cache = get_resources(request).catalogue_cache
+    cache = catalogue_cache(request, session)
     key = f"product:{product_id}"
     cached = await cache.get(key)
     if cached is None:
