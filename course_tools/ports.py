@@ -1,6 +1,7 @@
-"""A free TCP port on the loopback interface, for the servers the course starts."""
+"""Ports and processes of the servers the course starts: on the loopback only, always stopped."""
 
 import socket
+import subprocess
 
 LOOPBACK = "127.0.0.1"
 
@@ -11,3 +12,13 @@ def free_port() -> int:
         probe.bind((LOOPBACK, 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def stop(process: "subprocess.Popen[bytes]", grace_seconds: float) -> None:
+    """Ask the server to stop (SIGTERM), and kill it if it has not stopped after the grace."""
+    process.terminate()
+    try:
+        process.wait(timeout=grace_seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

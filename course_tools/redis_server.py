@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from course_tools.ports import free_port
+from course_tools.ports import free_port, stop
 
 START_TIMEOUT_SECONDS = 10.0
 
@@ -75,12 +75,7 @@ def running_redis(honour_env: bool = True) -> Iterator[str]:
                 time.sleep(0.02)
             yield f"redis://127.0.0.1:{port}/0"
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process, grace_seconds=5)
 
 
 def serve_forever() -> int:

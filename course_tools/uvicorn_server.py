@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from course_tools.ports import free_port
+from course_tools.ports import free_port, stop
 
 HOST = "127.0.0.1"
 START_TIMEOUT_SECONDS = 30.0
@@ -64,9 +64,4 @@ def uvicorn_server(
                     time.sleep(0.1)
             yield url
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process, grace_seconds=10)
