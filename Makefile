@@ -38,6 +38,7 @@ test: lint sync
 ## The slower checks that test-all adds to test: the whole course in sequence in one workspace
 ## under nbval, and the Binder simulation. CI runs them after make test.
 test-slow: verify-sequential binder
+	$(BIN)/python -m pytest -m slow
 
 ## Every check (CI runs these, then test-browser).
 test-all: test test-slow
@@ -46,6 +47,7 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/hadolint Dockerfile
 
 sync: $(INSTALLED)
 	$(BIN)/python -m course_tools sync
@@ -86,6 +88,8 @@ test-browser: $(INSTALLED)
 lock: $(INSTALLED)
 	$(BIN)/python -m course_tools lock > binder/requirements.txt.new
 	mv binder/requirements.txt.new binder/requirements.txt
+	$(BIN)/python -m course_tools lock --service > deploy/requirements.txt.new
+	mv deploy/requirements.txt.new deploy/requirements.txt
 
 clean:
 	rm -rf $(VENV) learner build test-results

@@ -137,7 +137,7 @@ def cmd_run_all(args: argparse.Namespace) -> int:
 def cmd_lock(args: argparse.Namespace) -> int:
     from course_tools.lock import main as print_lock
 
-    print_lock()
+    print_lock(find_root(), service=args.service)
     return 0
 
 
@@ -188,9 +188,13 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("run-all", help="run every notebook in order, unsaved").set_defaults(
         func=cmd_run_all
     )
-    commands.add_parser(
+    lock = commands.add_parser(
         "lock", help="print the course's requirements pinned as installed (binder/requirements.txt)"
-    ).set_defaults(func=cmd_lock)
+    )
+    lock.add_argument(
+        "--service", action="store_true", help="only the service's (deploy/requirements.txt)"
+    )
+    lock.set_defaults(func=cmd_lock)
     args = parser.parse_args(argv)
     code: int = args.func(args)
     return code
