@@ -24,6 +24,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
 from course_tools.ports import LOOPBACK, free_port
 
 START_TIMEOUT_SECONDS = 30.0
@@ -116,6 +119,25 @@ def running_postgres(honour_env: bool = True) -> Iterator[str]:
             yield f"postgresql+asyncpg://{SUPERUSER}@{LOOPBACK}:{port}/postgres"
         finally:
             stop_postgres(process)
+
+
+async def fresh_database(server_url: str, name: str) -> str:
+    """Create an empty database `name` on the server (dropping an old one), and return its URL.
+
+    Experiments never touch the server's own databases: a learner's DATABASE_URL stays as it was.
+    """
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"not a plain database name: {name!r}")
+    # DROP/CREATE DATABASE cannot run inside a transaction: autocommit each statement.
+    engine = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            await connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    finally:
+        await engine.dispose()
+    url = make_url(server_url)
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
 def stop_postgres(process: subprocess.Popen[bytes]) -> None:
