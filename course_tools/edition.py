@@ -65,6 +65,10 @@ def build_edition(root: Path, out: Path, overwrite: bool = False) -> list[Path]:
         # The notebooks link to the API reference: the learner's workspace carries its own copy.
         (out / "docs").mkdir(exist_ok=True)
         shutil.copyfile(root / "docs" / "api.md", out / "docs" / "api.md")
+        # Notebook 10 builds the container image from these.
+        for name in ("Dockerfile", ".dockerignore"):
+            shutil.copyfile(root / name, out / name)
+        shutil.copytree(root / "deploy", out / "deploy", dirs_exist_ok=True)
     written = []
     for item in stages(root):
         target = out / "notebooks" / item.path.name

@@ -24,7 +24,8 @@ def workspace(tmp_path: Path, isolated_imports: None) -> Path:
     """A copy of the course (notebooks, tests, course_app) that a test may break."""
     copy = tmp_path / "course"
     ignore = shutil.ignore_patterns("__pycache__", "*.db")
-    for folder in ("notebooks", "tests", "course_app", "docs"):
+    for folder in ("notebooks", "tests", "course_app", "docs", "deploy"):
         shutil.copytree(REPO / folder, copy / folder, ignore=ignore)
-    shutil.copyfile(REPO / "pyproject.toml", copy / "pyproject.toml")
+    for name in ("pyproject.toml", "Dockerfile", ".dockerignore"):
+        shutil.copyfile(REPO / name, copy / name)
     return copy

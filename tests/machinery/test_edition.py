@@ -49,6 +49,9 @@ def test_learner_edition_hides_every_solution(workspace: Path, tmp_path: Path) -
     assert (out / "tests").is_dir() and (out / "pyproject.toml").is_file()
     # The notebooks link to ../docs/api.md: the link must work in the learner's workspace too.
     assert (out / "docs" / "api.md").read_text() == (workspace / "docs" / "api.md").read_text()
+    # Notebook 10 lints and smoke-runs the image recipe from the workspace.
+    for name in ("Dockerfile", ".dockerignore", "deploy/start.sh", "deploy/requirements.txt"):
+        assert (out / name).read_bytes() == (workspace / name).read_bytes()
 
 
 def test_learner_edition_never_replaces_a_learners_notebook(
