@@ -1,6 +1,6 @@
 # Production FastAPI, notebook by notebook.
 # `make lab` opens the course; `make test` runs every check. Both build .venv themselves.
-# `make test-all` adds the slow checks (CI runs it and `make test-browser`).
+# `make test-all` adds PostgreSQL and the slow checks (CI runs it and `make test-browser`).
 
 PYTHON ?= python3
 VENV := .venv
@@ -10,7 +10,7 @@ N ?=
 # Jupyter refuses to run as root (containers, CI) unless told to.
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab lab-full test test-slow test-all lint stage build learner progress sync verify \
+.PHONY: lab lab-full test test-postgres test-slow test-all lint stage build learner progress sync verify \
 	verify-sequential exercises binder test-browser lock clean
 
 $(INSTALLED): pyproject.toml binder/requirements.txt
@@ -35,13 +35,18 @@ test: lint sync
 	$(BIN)/python -m course_tools exercises
 	$(BIN)/python -m course_tools verify
 
+## The same pytest suite on PostgreSQL instead of SQLite files: a throw-away server per worker
+## (or the one DATABASE_URL names), a fresh database per test. CI runs it after make test.
+test-postgres: $(INSTALLED)
+	COURSE_TEST_DATABASE=postgresql $(BIN)/python -m pytest -n auto --dist worksteal
+
 ## The slower checks that test-all adds to test: the whole course in sequence in one workspace
-## under nbval, and the Binder simulation. CI runs them after make test.
+## under nbval, and the Binder simulation. CI runs them after make test-postgres.
 test-slow: verify-sequential binder
 	$(BIN)/python -m pytest -m slow
 
 ## Every check (CI runs these, then test-browser).
-test-all: test test-slow
+test-all: test test-postgres test-slow
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

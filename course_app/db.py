@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -20,7 +21,7 @@ from course_app.models import Base
 from course_app.settings import Settings
 
 # A writer waits this long for another one to finish, then fails (503) instead of hanging.
-SQLITE_BUSY_TIMEOUT_MS = 5_000
+LOCK_WAIT_MS = 5_000
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _connection_record: Any) -> None:
@@ -28,7 +29,7 @@ def _configure_sqlite_connection(dbapi_connection: Any, _connection_record: Any)
     # unless told to wait: concurrent writers should queue, not error.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={LOCK_WAIT_MS}")
     cursor.close()
 
 
@@ -43,9 +44,18 @@ def _refuse_vanished_file(path: str) -> Any:
     return check
 
 
+def connect_args(url: str) -> dict[str, Any]:
+    """What each new connection is told. PostgreSQL waits for a lock as long as it takes, so a
+    request behind a long transaction would hang: like SQLite, it gives up after LOCK_WAIT_MS."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() == "asyncpg":
+        return {"server_settings": {"lock_timeout": str(LOCK_WAIT_MS)}}
+    return {}
+
+
 def create_engine(settings_or_url: Settings | str) -> AsyncEngine:
     url = settings_or_url.database_url if isinstance(settings_or_url, Settings) else settings_or_url
-    engine = create_async_engine(url, pool_pre_ping=True)
+    engine = create_async_engine(url, pool_pre_ping=True, connect_args=connect_args(url))
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
         path = engine.url.database

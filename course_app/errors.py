@@ -94,6 +94,20 @@ async def database_unavailable_handler(request: Request, exc: Exception) -> JSON
     )
 
 
+# PostgreSQL's error codes (SQLSTATE) that start with "22" are data exceptions: a value the
+# column cannot hold (a numeric overflow, a NUL character in text). asyncpg's errors do not
+# arrive as DataError, so the code is what tells them apart from a database that is down.
+DATA_EXCEPTION_CLASS = "22"
+
+
+async def database_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DBAPIError)
+    sqlstate = getattr(exc.orig, "sqlstate", None) or ""
+    if sqlstate.startswith(DATA_EXCEPTION_CLASS):
+        return await data_error_handler(request, exc)
+    return await database_unavailable_handler(request, exc)
+
+
 def register_exception_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(status.HTTP_405_METHOD_NOT_ALLOWED, method_not_allowed_handler)
@@ -101,5 +115,8 @@ def register_exception_handlers(app: FastAPI) -> None:
     # The most specific class wins: IntegrityError and DataError are kinds of DBAPIError.
     app.add_exception_handler(IntegrityError, integrity_error_handler)
     app.add_exception_handler(DataError, data_error_handler)
-    app.add_exception_handler(DBAPIError, database_unavailable_handler)
+    app.add_exception_handler(DBAPIError, database_error_handler)
     app.add_exception_handler(PoolTimeoutError, database_unavailable_handler)
+    # A database server that cannot be reached: asyncpg raises the socket's own error
+    # (connection refused, host not found, a timeout), not a database error.
+    app.add_exception_handler(OSError, database_unavailable_handler)

@@ -1,18 +1,67 @@
-"""Shared fixtures. course_app is imported inside fixtures so each stage loads only what it uses."""
+"""Shared fixtures. course_app is imported inside fixtures so each stage loads only what it uses.
 
-from collections.abc import AsyncIterator, Callable
+Tests run on SQLite files; with COURSE_TEST_DATABASE=postgresql (`make test-postgres`), the same
+tests run on PostgreSQL, each in a fresh database of its own.
+"""
+
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from course_tools.databases import PostgresDatabases, on_postgres, postgres_databases
 from tests.helpers import PASSWORD, add_user, open_client
 
 
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresDatabases | None]:
+    """On PostgreSQL runs, one server per test process (each xdist worker has its own)."""
+    if not on_postgres():
+        yield None
+        return
+    with postgres_databases() as databases:
+        yield databases
+
+
 @pytest.fixture
-def database_url(tmp_path: Any) -> str:
-    # A file, not :memory:, so concurrent sessions really use separate connections.
-    return f"sqlite+aiosqlite:///{tmp_path}/test.db"
+def new_database_url(
+    tmp_path: Path, postgres: PostgresDatabases | None
+) -> Iterator[Callable[[str], str]]:
+    """Every test database comes from here: `new_database_url("name")` is a fresh, empty one.
+
+    A SQLite file under the test's tmp_path (a file, not :memory:, so concurrent sessions really
+    use separate connections), or a PostgreSQL database that is dropped when the test ends.
+    """
+    created: list[str] = []
+
+    def new(name: str) -> str:
+        if postgres is None:
+            return f"sqlite+aiosqlite:///{tmp_path / name}.db"
+        created.append(postgres.create())
+        return created[-1]
+
+    yield new
+    if postgres is not None:
+        for url in created:
+            postgres.drop(url)
+
+
+@pytest.fixture
+def database_url(new_database_url: Callable[[str], str]) -> str:
+    return new_database_url("test")
+
+
+@pytest.fixture
+def unreachable_database_url(postgres: PostgresDatabases | None) -> str:
+    """A database that cannot be opened: a file in a folder that does not exist, or a
+    PostgreSQL port on 127.0.0.1 where no server listens."""
+    if postgres is None:
+        return "sqlite+aiosqlite:////nonexistent-dir/db.sqlite"
+    from course_tools.ports import LOOPBACK, free_port
+
+    return f"postgresql+asyncpg://postgres@{LOOPBACK}:{free_port()}/postgres"
 
 
 @pytest.fixture

@@ -5,9 +5,22 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+import pytest
 from asgi_lifespan import LifespanManager
 
+from course_tools.databases import on_postgres
+
 PASSWORD = "Str0ng!Passw0rd"
+
+
+def sqlite_only(why: str) -> pytest.MarkDecorator:
+    """Skip on PostgreSQL runs (COURSE_TEST_DATABASE=postgresql): a test of SQLite itself."""
+    return pytest.mark.skipif(on_postgres(), reason=f"SQLite only: {why}")
+
+
+def postgres_only(why: str) -> pytest.MarkDecorator:
+    """Skip on SQLite runs: a fault only a PostgreSQL server can have."""
+    return pytest.mark.skipif(not on_postgres(), reason=f"PostgreSQL only: {why}")
 
 
 @asynccontextmanager

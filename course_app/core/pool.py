@@ -15,6 +15,7 @@ from course_app.db import (
     Database,
     _configure_sqlite_connection,
     _refuse_vanished_file,
+    connect_args,
     create_tables,
 )
 from course_app.settings import Settings
@@ -36,7 +37,10 @@ def pool_options(settings: Settings) -> dict[str, Any]:
 def create_pooled_engine(settings: Settings) -> AsyncEngine:
     """create_engine of notebook 03, with the pool limits from settings."""
     engine = create_async_engine(
-        settings.database_url, pool_pre_ping=True, **pool_options(settings)
+        settings.database_url,
+        pool_pre_ping=True,
+        connect_args=connect_args(settings.database_url),
+        **pool_options(settings),
     )
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)

@@ -13,6 +13,9 @@ from course_app.enums import ProductCategory
 from course_app.models import Product
 from course_app.repositories.base import Repository
 
+# Every slug slugify() makes, with or without its random suffix, is made of these characters.
+SLUG_CHARACTERS = re.compile(r"[a-z0-9-]+")
+
 
 def slugify(name: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
@@ -28,6 +31,10 @@ class ProductRepository(Repository[Product]):
         )
 
     async def get_active_by_slug(self, slug: str) -> Product | None:
+        if not SLUG_CHARACTERS.fullmatch(slug):
+            # No product has such a slug, and some text (a NUL character) would make
+            # PostgreSQL fail the query: the answer is "not found" without asking.
+            return None
         return await self.session.scalar(
             select(Product).where(Product.slug == slug, Product.is_active.is_(True))
         )

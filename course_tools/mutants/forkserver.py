@@ -36,6 +36,7 @@ PRELOAD = (
     "email_validator",
     "sqlalchemy.ext.asyncio",
     "aiosqlite",
+    "asyncpg",  # COURSE_TEST_DATABASE=postgresql
     "httpx",
     "asgi_lifespan",
     "jwt",

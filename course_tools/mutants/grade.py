@@ -19,10 +19,12 @@ import tempfile
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from course_tools.databases import on_postgres, postgres_databases
 from course_tools.mutants import Mutant
 from course_tools.mutants.catalog import MUTANTS
 from course_tools.mutants.plugin import NOT_ATTEMPTED
@@ -172,7 +174,13 @@ class RunSpec:
 
 
 def spec(
-    run_dir: Path, label: str, *, stop_first: bool, order: Path | None, schemathesis: bool
+    run_dir: Path,
+    label: str,
+    *,
+    stop_first: bool,
+    order: Path | None,
+    schemathesis: bool,
+    database_url: str | None = None,
 ) -> RunSpec:
     args = [
         SUITE_DIR, "-q", "--no-header", "-p", "no:cacheprovider",
@@ -187,6 +195,8 @@ def spec(
     if order is not None:
         args += ["--course-order", str(order)]
     env = {"PYTHONDONTWRITEBYTECODE": "1", "COURSE_GRADED_RUN": label}
+    if database_url is not None:
+        env["TEST_DATABASE_URL"] = database_url  # the suite's conftest reads it (notebook 08)
     return RunSpec(label, run_dir, args, env)
 
 
@@ -297,15 +307,26 @@ def grade(
     suite = suite or workspace / SUITE_DIR
     schemathesis = suite.is_dir() and uses(suite, "schemathesis")
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="course-mutants-") as folder:
+    with tempfile.TemporaryDirectory(prefix="course-mutants-") as folder, ExitStack() as stack:
         scratch = Path(folder)
         # Every mutant is prepared first: one that no longer applies fails before any run.
         mutant_dirs = {m.slug: prepare(workspace, suite, scratch, m) for m in catalog}
         reference_dir = prepare(workspace, suite, scratch, None)
+        # COURSE_TEST_DATABASE=postgresql: each run gets a PostgreSQL database of its own.
+        databases = stack.enter_context(postgres_databases()) if on_postgres() else None
+
+        def database_url() -> str | None:
+            return databases.create() if databases is not None else None
+
         server = ForkServer(scratch) if fork else None
         try:
             reference_spec = spec(
-                reference_dir, "reference", stop_first=False, order=None, schemathesis=schemathesis
+                reference_dir,
+                "reference",
+                stop_first=False,
+                order=None,
+                schemathesis=schemathesis,
+                database_url=database_url(),
             )
             (reference,) = execute([reference_spec], 1, server)
             results: dict[str, Run] = {}
@@ -316,7 +337,14 @@ def grade(
                 seconds = {name: test["seconds"] for name, test in reference.tests.items()}
                 order.write_text(json.dumps(seconds))
                 specs = [
-                    spec(path, slug, stop_first=True, order=order, schemathesis=schemathesis)
+                    spec(
+                        path,
+                        slug,
+                        stop_first=True,
+                        order=order,
+                        schemathesis=schemathesis,
+                        database_url=database_url(),
+                    )
                     for slug, path in mutant_dirs.items()
                 ]
                 results = {run.label: run for run in execute(specs, workers, server)}

@@ -76,6 +76,29 @@ def test_a_suite_failing_on_the_correct_service_is_not_yet(workspace: Path, tmp_
     assert "test_wrong.py::test_wrong" in board.headline()
 
 
+def test_on_postgresql_each_graded_run_has_a_database_of_its_own(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """COURSE_TEST_DATABASE=postgresql: the reference run and every mutant run get their own
+    PostgreSQL database, in the TEST_DATABASE_URL the suite's conftest reads."""
+    seen = tmp_path / "seen"
+    seen.mkdir()
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (suite / "test_where.py").write_text(
+        "import os\nimport pathlib\nimport uuid\n\n\ndef test_where():\n"
+        f"    folder = pathlib.Path({str(seen)!r})\n"
+        "    (folder / uuid.uuid4().hex).write_text(os.environ.get('TEST_DATABASE_URL', ''))\n"
+    )
+    monkeypatch.setenv("COURSE_TEST_DATABASE", "postgresql")
+    board = grade(workspace, suite, mutants=MUTANTS[:2])
+    assert board.reference.attempted and not board.reference.failed, board.headline()
+    urls = [path.read_text() for path in seen.iterdir()]
+    assert len(urls) == 1 + 2
+    assert all(url.startswith("postgresql+asyncpg://") for url in urls), urls
+    assert len(set(urls)) == len(urls)
+
+
 def test_the_learner_edition_suite_is_not_attempted(workspace: Path, tmp_path: Path) -> None:
     """Notebook 08's graded cells, stubbed as in the learner edition, grade as "not attempted"."""
     notebook = nbformat.read(workspace / "notebooks" / "08_testing.ipynb", as_version=4)

@@ -169,7 +169,7 @@ async def test_email_uniqueness_is_enforced_by_the_database(session: Any) -> Non
                 "INSERT INTO users (id, email, hashed_password, full_name, role, status,"
                 " is_verified, created_at, updated_at)"
                 " VALUES ('00000000000000000000000000000001', 'ADA@EXAMPLE.COM', 'x', 'Ada',"
-                " 'user', 'active', 0, '2024-01-01', '2024-01-01')"
+                " 'user', 'active', FALSE, '2024-01-01', '2024-01-01')"
             )
         )
 
@@ -184,7 +184,7 @@ async def test_unknown_enum_value_is_refused_by_the_database(session: Any) -> No
                 "INSERT INTO users (id, email, hashed_password, full_name, role, status,"
                 " is_verified, created_at, updated_at)"
                 " VALUES ('00000000000000000000000000000002', 'eve@example.com', 'x', 'Eve',"
-                " 'superuser', 'active', 0, '2024-01-01', '2024-01-01')"
+                " 'superuser', 'active', FALSE, '2024-01-01', '2024-01-01')"
             )
         )
 
@@ -231,9 +231,13 @@ async def test_the_useful_indexes_exist(engine: Any) -> None:
 
     from sqlalchemy import text
 
-    # sqlite_master lists expression indexes too, which the inspector skips on SQLite.
+    # The catalogues list expression indexes too, which the inspector skips on SQLite.
+    catalogue = {
+        "sqlite": "SELECT name FROM sqlite_master WHERE type = 'index'",
+        "postgresql": "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()",
+    }
     async with engine.connect() as connection:
-        rows = await connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'index'"))
+        rows = await connection.execute(text(catalogue[engine.dialect.name]))
         names = set(rows.scalars())
     assert {
         "uq_users_email_lower",

@@ -35,10 +35,12 @@ async def test_health_reports_ok(client: httpx.AsyncClient) -> None:
     assert response.json() == {"status": "ok", "database": "ok"}
 
 
-async def test_health_is_503_when_the_database_is_unreachable(app: FastAPI) -> None:
+async def test_health_is_503_when_the_database_is_unreachable(
+    app: FastAPI, unreachable_database_url: str
+) -> None:
     """GET /health answers 503 when the database cannot be reached."""
     async with open_client(app) as client:
-        broken = create_engine("sqlite+aiosqlite:////nonexistent-dir/db.sqlite")
+        broken = create_engine(unreachable_database_url)
         app.state.resources.database = Database(broken, create_session_factory(broken))
         response = await client.get("/health")
         await broken.dispose()

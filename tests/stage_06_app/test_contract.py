@@ -165,13 +165,11 @@ async def test_bad_tokens_are_401_on_every_user_route(
 
 
 async def test_two_apps_with_different_settings_keep_separate_data(
-    make_app: Any, tmp_path: Any
+    make_app: Any, new_database_url: Any
 ) -> None:
     """Two apps from create_app with different databases and hosts share no data or settings."""
-    first = make_app(database_url=f"sqlite+aiosqlite:///{tmp_path}/first.db")
-    second = make_app(
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/second.db", allowed_hosts=["shop.example"]
-    )
+    first = make_app(database_url=new_database_url("first"))
+    second = make_app(database_url=new_database_url("second"), allowed_hosts=["shop.example"])
     assert first.state.resources.settings is not second.state.resources.settings
     async with open_client(first) as one, open_client(second) as two:
         assert (await one.post("/auth/register", json=REGISTRATION)).status_code == 201

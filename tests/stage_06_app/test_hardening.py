@@ -10,7 +10,7 @@ import json
 import re
 import sqlite3
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +18,10 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
+from sqlalchemy import inspect
+from sqlalchemy.engine import make_url
 
-from tests.helpers import PASSWORD, add_user
+from tests.helpers import PASSWORD, add_user, postgres_only, sqlite_only
 
 JSON = {"Content-Type": "application/json"}
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -509,8 +511,13 @@ async def test_concurrent_products_with_one_name_all_get_unique_slugs(
 
 
 # --- Database faults: 503 with a JSON detail and no internals --------------------------------------
+# SQLite's faults are files: corrupt, deleted, locked. PostgreSQL's are a server: stopped, a
+# database dropped, a table locked. Each backend runs its own faults (`make test-postgres`).
 
-INTERNALS = ("sqlite", "select ", "insert ", "traceback", "operationalerror", "databaseerror")
+INTERNALS = (
+    "sqlite", "asyncpg", "postgres", "select ", "insert ", "traceback", "operationalerror",
+    "databaseerror",
+)  # fmt: skip
 
 
 def assert_503_without_internals(response: httpx.Response) -> None:
@@ -527,12 +534,19 @@ def database_file(tmp_path: Path) -> Path:
     return tmp_path / "test.db"
 
 
+def asyncpg_dsn(database_url: str) -> str:
+    """asyncpg's own URL for a database: postgresql://, without SQLAlchemy's "+asyncpg"."""
+    url = make_url(database_url).set(drivername="postgresql")
+    return url.render_as_string(hide_password=False)
+
+
 def assert_health_503(response: httpx.Response) -> None:
     assert_503_without_internals(response)
     assert set(response.json()) >= {"status", "database"}, response.json()
     assert response.json()["status"] != "ok"
 
 
+@sqlite_only("garbage over the database file (PostgreSQL: a stopped server, below)")
 async def test_a_corrupt_database_file_gives_503(
     client: httpx.AsyncClient, admin_headers: dict[str, str], tmp_path: Path
 ) -> None:
@@ -550,6 +564,27 @@ async def test_a_corrupt_database_file_gives_503(
     assert_503_without_internals(response)
 
 
+@postgres_only("stops a PostgreSQL server of its own")
+async def test_a_stopped_database_server_gives_503(make_app: Any, known_password_hash: str) -> None:
+    """The database server stops while the app runs: /health and the API answer 503, not 500."""
+    from course_tools.postgres_server import running_postgres
+
+    with ExitStack() as server:
+        app = make_app(database_url=server.enter_context(running_postgres(honour_env=False)))
+        async with open_client(app) as client:
+            _, admin_headers = await add_user(
+                app, known_password_hash, email="admin@example.com", role="admin"
+            )
+            assert (await client.get("/health")).status_code == 200
+            server.close()  # stops PostgreSQL: the pooled connections and new ones fail
+            assert_health_503(await client.get("/health"))
+            assert_503_without_internals(await client.get("/users", headers=admin_headers))
+            assert_503_without_internals(await client.get("/users/me", headers=admin_headers))
+            response = await client.post("/products", json=PRODUCT, headers=admin_headers)
+            assert_503_without_internals(response)
+
+
+@sqlite_only("deletes the database file (PostgreSQL: a dropped database, below)")
 async def test_a_deleted_database_file_gives_503(
     client: httpx.AsyncClient, admin_headers: dict[str, str], tmp_path: Path
 ) -> None:
@@ -564,28 +599,42 @@ async def test_a_deleted_database_file_gives_503(
         assert_503_without_internals(response)
 
 
-async def test_a_missing_schema_gives_health_503(client: httpx.AsyncClient, tmp_path: Path) -> None:
-    """Tables dropped behind the app's back: /health reads them, so it answers 503."""
+@postgres_only("drops a PostgreSQL database")
+async def test_a_dropped_database_gives_503(
+    client: httpx.AsyncClient, admin_headers: dict[str, str], database_url: str, postgres: Any
+) -> None:
+    """The database dropped while the app runs: /health and a write answer 503."""
     assert (await client.get("/health")).status_code == 200
-    with sqlite3.connect(database_file(tmp_path)) as connection:
-        connection.execute("PRAGMA foreign_keys=OFF")
-        tables = [
-            name
-            for (name,) in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
-            )
-        ]
-        assert tables
-        for table in tables:
-            connection.execute(f'DROP TABLE "{table}"')
-    response = await client.get("/health")
-    assert_health_503(response)
-    assert_503_without_internals(await client.get("/products"))
-    with sqlite3.connect(database_file(tmp_path)) as connection:
-        # /health never writes: it did not quietly create the tables again.
-        assert connection.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)
+    postgres.drop(database_url).result()  # WITH (FORCE): the app's connections are closed too
+    assert_health_503(await client.get("/health"))
+    response = await client.post("/products", json=PRODUCT, headers=admin_headers)
+    assert_503_without_internals(response)
 
 
+async def test_a_missing_schema_gives_health_503(
+    client: httpx.AsyncClient, database_url: str
+) -> None:
+    """Tables dropped behind the app's back: /health reads them, so it answers 503."""
+    from course_app.db import create_engine
+    from course_app.models import Base
+
+    assert (await client.get("/health")).status_code == 200
+    engine = create_engine(database_url)  # another connection, as a careless operator's
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(Base.metadata.drop_all)
+        response = await client.get("/health")
+        assert_health_503(response)
+        assert_503_without_internals(await client.get("/products"))
+        async with engine.connect() as connection:
+            # /health never writes: it did not quietly create the tables again.
+            names = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+        assert names == []
+    finally:
+        await engine.dispose()
+
+
+@sqlite_only("compares the bytes of the database file; PostgreSQL keeps no file of its own")
 async def test_health_never_writes(client: httpx.AsyncClient, tmp_path: Path) -> None:
     """GET /health is a read: the database file is byte-for-byte the same after it."""
     assert (await client.get("/health")).status_code == 200
@@ -595,6 +644,7 @@ async def test_health_never_writes(client: httpx.AsyncClient, tmp_path: Path) ->
     assert hashlib.sha256(database_file(tmp_path).read_bytes()).hexdigest() == before
 
 
+@sqlite_only("locks the database file (PostgreSQL: a locked table, below)")
 async def test_a_locked_database_gives_health_503_without_hanging(
     client: httpx.AsyncClient, tmp_path: Path
 ) -> None:
@@ -611,6 +661,33 @@ async def test_a_locked_database_gives_health_503_without_hanging(
     finally:
         blocker.rollback()
         blocker.close()
+    assert (await client.get("/health")).status_code == 200
+
+
+@postgres_only("locks a table with PostgreSQL's LOCK TABLE")
+async def test_a_locked_table_gives_503_without_hanging(
+    client: httpx.AsyncClient, admin_headers: dict[str, str], database_url: str
+) -> None:
+    """Another transaction holds a table locked: /health and the API answer 503 within 10 s
+    (PostgreSQL would wait forever without a lock_timeout), then 200 once the lock is gone."""
+    import asyncpg
+
+    assert (await client.get("/health")).status_code == 200
+    blocker = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        locked = blocker.transaction()
+        await locked.start()
+        await blocker.execute("LOCK TABLE users IN ACCESS EXCLUSIVE MODE")
+        try:
+            health = await asyncio.wait_for(client.get("/health"), timeout=10)
+            me = await asyncio.wait_for(client.get("/users/me", headers=admin_headers), timeout=10)
+        except TimeoutError:
+            pytest.fail("a request hung on a locked table instead of answering 503")
+        assert_health_503(health)
+        assert_503_without_internals(me)
+        await locked.rollback()
+    finally:
+        await blocker.close()
     assert (await client.get("/health")).status_code == 200
 
 

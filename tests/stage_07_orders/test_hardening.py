@@ -12,6 +12,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from tests.helpers import postgres_only
 from tests.stage_06_app.test_hardening import (
     JSON,
     assert_413,
@@ -99,6 +100,25 @@ async def test_items_that_fit_alone_but_not_together_are_422(
     response = await place(client, user_headers, (first["id"], 1), (second["id"], 1))
     assert response.status_code == 422, response.text[:300]
     assert (await reserved(client, first["id"]), await reserved(client, second["id"])) == (0, 0)
+    assert await order_count(client, user_headers) == 0
+
+
+@postgres_only("SQLite stores a NUMERIC of any size: only the service's own check refuses it")
+async def test_a_total_the_database_refuses_is_422_and_reserves_nothing(
+    client: httpx.AsyncClient,
+    admin_headers: dict[str, str],
+    user_headers: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past the service's check, PostgreSQL itself refuses a total over Numeric(10, 2) (numeric
+    overflow): still 422, and the transaction is undone whole: no order, nothing reserved."""
+    from course_app.services import orders
+
+    monkeypatch.setattr(orders, "MAX_MONEY", Decimal("1e20"))  # the service's check, switched off
+    product = await create_product(client, admin_headers, price="99999999.99", stock=10)
+    response = await place(client, user_headers, (product["id"], 2))
+    assert response.status_code == 422, response.text[:300]
+    assert await reserved(client, product["id"]) == 0
     assert await order_count(client, user_headers) == 0
 
 

@@ -7,11 +7,11 @@ from course_tools.paths import find_root
 from course_tools.uvicorn_server import uvicorn_server
 
 
-def test_uvicorn_serves_etags_and_stops(tmp_path):
+def test_uvicorn_serves_etags_and_stops(database_url):
     """A uvicorn subprocess serves the shop (ETag and 304 over real HTTP) and is gone afterwards."""
     environment = {
         "ENVIRONMENT": "test",
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'real.db'}",
+        "DATABASE_URL": database_url,
         "PYTHONPATH": str(find_root()),
     }
     with uvicorn_server("course_app.main:app", env=environment) as base_url:
