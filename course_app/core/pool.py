@@ -1,4 +1,4 @@
-# Written by notebooks/09_performance.ipynb: edit the notebook, not this file.
+# Written by notebooks/10_production.ipynb: edit the notebook, not this file.
 """The engine with its connection pool sized by settings, and the database of one app."""
 
 from collections.abc import AsyncIterator
@@ -11,12 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from course_app.core.cache import CatalogueCache
 from course_app.core.catalogue_changes import catalogue_session_factory
-from course_app.db import (
-    Database,
-    _configure_sqlite_connection,
-    _refuse_vanished_file,
-    create_tables,
-)
+from course_app.db import Database, _configure_sqlite_connection, _refuse_vanished_file
 from course_app.settings import Settings
 
 
@@ -48,10 +43,13 @@ def create_pooled_engine(settings: Settings) -> AsyncEngine:
 
 @asynccontextmanager
 async def open_app_database(settings: Settings, cache: CatalogueCache) -> AsyncIterator[Database]:
-    """The pooled engine, its tables, and sessions that invalidate `cache` when products change."""
+    """The pooled engine, and sessions that invalidate `cache` when products change.
+
+    It creates no tables: in production the migrations did (`prestart`), and elsewhere the
+    lifespan does.
+    """
     engine = create_pooled_engine(settings)
     try:
-        await create_tables(engine)
         yield Database(engine, catalogue_session_factory(engine, cache))
     finally:
         await engine.dispose()
