@@ -53,9 +53,18 @@ def connect_args(url: str) -> dict[str, Any]:
     return {}
 
 
-def create_engine(settings_or_url: Settings | str) -> AsyncEngine:
+def create_engine(settings_or_url: Settings | str, **options: Any) -> AsyncEngine:
+    """An engine for the URL; `options` go to SQLAlchemy as they are (pool sizes, say)."""
     url = settings_or_url.database_url if isinstance(settings_or_url, Settings) else settings_or_url
-    engine = create_async_engine(url, pool_pre_ping=True, connect_args=connect_args(url))
+    engine = create_async_engine(
+        url,
+        pool_pre_ping=True,
+        connect_args=connect_args(url),
+        # An error's message would otherwise list the statement's values (a password hash, say),
+        # and error messages end up in logs.
+        hide_parameters=True,
+        **options,
+    )
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
         path = engine.url.database

@@ -1,4 +1,4 @@
-# Written by notebooks/06_app.ipynb: edit the notebook, not this file.
+# Written by notebooks/10_production.ipynb: edit the notebook, not this file.
 """The application factory: lifespan, middleware, routers and error handlers."""
 
 from collections.abc import AsyncIterator
@@ -7,39 +7,12 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.trustedhost import TrustedHostMiddleware
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from course_app.api.router import api_router
 from course_app.core.body_limit import BodySizeLimitMiddleware
-from course_app.core.security import hash_password
-from course_app.db import transaction
-from course_app.enums import UserRole, UserStatus
 from course_app.errors import register_exception_handlers
-from course_app.models import User
-from course_app.repositories.users import UserRepository
 from course_app.settings import Settings, get_settings
 from course_app.state import AppResources
-
-
-async def ensure_first_admin(
-    session_factory: async_sessionmaker[AsyncSession], settings: Settings
-) -> None:
-    if settings.first_admin_email is None or settings.first_admin_password is None:
-        return
-    async with session_factory() as session, transaction(session):
-        users = UserRepository(session)
-        user = await users.get_by_email(settings.first_admin_email)
-        if user is None:
-            password = settings.first_admin_password.get_secret_value()
-            user = User(
-                email=settings.first_admin_email,
-                hashed_password=await hash_password(password),
-                full_name="Administrator",
-                is_verified=True,
-            )
-            session.add(user)
-        user.role = UserRole.ADMIN
-        user.status = UserStatus.ACTIVE
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -49,8 +22,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Outside production, open() also creates missing tables and the first admin; in
+        # production, `python -m course_app.prestart` did both before the workers started.
         async with resources.open():
-            await ensure_first_admin(resources.session_factory, settings)
             yield
 
     app = FastAPI(title="course_app", lifespan=lifespan)

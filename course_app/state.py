@@ -1,4 +1,4 @@
-# Written by notebooks/09_performance.ipynb: edit the notebook, not this file.
+# Written by notebooks/10_production.ipynb: edit the notebook, not this file.
 """What one app owns: its settings, its rate limiter, its catalogue cache, its Redis client if
 any and, while it runs, its database."""
 
@@ -10,10 +10,12 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from course_app.core.cache import CatalogueCache, InMemoryCatalogueCache
+from course_app.core.migrations import create_missing_tables
 from course_app.core.pool import open_app_database
 from course_app.core.rate_limit import InMemoryRateLimiter, RateLimiter
 from course_app.core.redis_backends import RedisCatalogueCache, RedisRateLimiter
 from course_app.db import Database
+from course_app.services.admins import ensure_first_admin
 from course_app.settings import Settings
 
 REDIS_TIMEOUT_SECONDS = 0.5  # a Redis that does not answer is treated as down, quickly
@@ -62,11 +64,21 @@ class AppResources:
 
     @asynccontextmanager
     async def open(self) -> AsyncIterator[None]:
-        """The lifespan's I/O: open the database on the way in, dispose of it on the way out."""
+        """The lifespan's I/O: open the database on the way in, dispose of it on the way out.
+
+        Outside production it also creates the missing tables and the first admin. In
+        production `python -m course_app.prestart` did both, once, before any worker started:
+        a worker only connects.
+        """
         # A pool sized by settings, and sessions that invalidate the cache when products change.
         async with open_app_database(self.settings, self.catalogue_cache) as database:
             self.database = database
             try:
+                if self.settings.environment != "production":
+                    # Several workers may get here at once on a fresh database: both steps
+                    # allow it (one takes the schema lock, the other tolerates a twin insert).
+                    await create_missing_tables(database.engine)
+                    await ensure_first_admin(database.session_factory, self.settings)
                 yield
             finally:
                 self.database = None

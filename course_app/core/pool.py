@@ -1,23 +1,16 @@
-# Written by notebooks/09_performance.ipynb: edit the notebook, not this file.
+# Written by notebooks/10_production.ipynb: edit the notebook, not this file.
 """The engine with its connection pool sized by settings, and the database of one app."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from course_app.core.cache import CatalogueCache
 from course_app.core.catalogue_changes import catalogue_session_factory
-from course_app.db import (
-    Database,
-    _configure_sqlite_connection,
-    _refuse_vanished_file,
-    connect_args,
-    create_tables,
-)
+from course_app.db import Database, create_engine
 from course_app.settings import Settings
 
 
@@ -36,26 +29,18 @@ def pool_options(settings: Settings) -> dict[str, Any]:
 
 def create_pooled_engine(settings: Settings) -> AsyncEngine:
     """create_engine of notebook 03, with the pool limits from settings."""
-    engine = create_async_engine(
-        settings.database_url,
-        pool_pre_ping=True,
-        connect_args=connect_args(settings.database_url),
-        **pool_options(settings),
-    )
-    if engine.dialect.name == "sqlite":
-        event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
-        path = engine.url.database
-        if path and path != ":memory:" and not path.startswith("file:"):
-            event.listen(engine.sync_engine.pool, "checkout", _refuse_vanished_file(path))
-    return engine
+    return create_engine(settings, **pool_options(settings))
 
 
 @asynccontextmanager
 async def open_app_database(settings: Settings, cache: CatalogueCache) -> AsyncIterator[Database]:
-    """The pooled engine, its tables, and sessions that invalidate `cache` when products change."""
+    """The pooled engine, and sessions that invalidate `cache` when products change.
+
+    It creates no tables: in production the migrations did (`prestart`), and elsewhere the
+    lifespan does.
+    """
     engine = create_pooled_engine(settings)
     try:
-        await create_tables(engine)
         yield Database(engine, catalogue_session_factory(engine, cache))
     finally:
         await engine.dispose()
