@@ -529,9 +529,9 @@ def assert_503_without_internals(response: httpx.Response) -> None:
     assert not any(word in text for word in INTERNALS), response.text
 
 
-def database_file(tmp_path: Path) -> Path:
-    # The `database_url` fixture of tests/conftest.py puts the database here.
-    return tmp_path / "test.db"
+def database_file(database_url: str) -> Path:
+    """The file of a SQLite database URL (the `database_url` fixture of tests/conftest.py)."""
+    return Path(make_url(database_url).database or "")
 
 
 def asyncpg_dsn(database_url: str) -> str:
@@ -548,11 +548,11 @@ def assert_health_503(response: httpx.Response) -> None:
 
 @sqlite_only("garbage over the database file (PostgreSQL: a stopped server, below)")
 async def test_a_corrupt_database_file_gives_503(
-    client: httpx.AsyncClient, admin_headers: dict[str, str], tmp_path: Path
+    client: httpx.AsyncClient, admin_headers: dict[str, str], database_url: str
 ) -> None:
     """Garbage written over the database file while the app runs: /health and the API answer 503."""
     assert (await client.get("/products")).status_code == 200
-    path = database_file(tmp_path)
+    path = database_file(database_url)
     size = path.stat().st_size
     with path.open("r+b") as file:
         file.write(b"this is not a database, just garbage " * (size // 37 + 1))
@@ -586,11 +586,11 @@ async def test_a_stopped_database_server_gives_503(make_app: Any, known_password
 
 @sqlite_only("deletes the database file (PostgreSQL: a dropped database, below)")
 async def test_a_deleted_database_file_gives_503(
-    client: httpx.AsyncClient, admin_headers: dict[str, str], tmp_path: Path
+    client: httpx.AsyncClient, admin_headers: dict[str, str], database_url: str
 ) -> None:
     """The database file removed while the app runs: /health is 503 and a write is not accepted."""
     assert (await client.get("/health")).status_code == 200
-    database_file(tmp_path).unlink()
+    database_file(database_url).unlink()
     assert_health_503(await client.get("/health"))
     response = await client.post("/products", json=PRODUCT, headers=admin_headers)
     assert not 200 <= response.status_code < 300, response.text
@@ -635,22 +635,22 @@ async def test_a_missing_schema_gives_health_503(
 
 
 @sqlite_only("compares the bytes of the database file; PostgreSQL keeps no file of its own")
-async def test_health_never_writes(client: httpx.AsyncClient, tmp_path: Path) -> None:
+async def test_health_never_writes(client: httpx.AsyncClient, database_url: str) -> None:
     """GET /health is a read: the database file is byte-for-byte the same after it."""
     assert (await client.get("/health")).status_code == 200
-    before = hashlib.sha256(database_file(tmp_path).read_bytes()).hexdigest()
+    before = hashlib.sha256(database_file(database_url).read_bytes()).hexdigest()
     for _ in range(3):
         assert (await client.get("/health")).status_code == 200
-    assert hashlib.sha256(database_file(tmp_path).read_bytes()).hexdigest() == before
+    assert hashlib.sha256(database_file(database_url).read_bytes()).hexdigest() == before
 
 
 @sqlite_only("locks the database file (PostgreSQL: a locked table, below)")
 async def test_a_locked_database_gives_health_503_without_hanging(
-    client: httpx.AsyncClient, tmp_path: Path
+    client: httpx.AsyncClient, database_url: str
 ) -> None:
     """Another connection holds an exclusive lock: /health answers 503 within 10 s, not 200 or a hang."""
     assert (await client.get("/health")).status_code == 200
-    blocker = sqlite3.connect(database_file(tmp_path), isolation_level=None)
+    blocker = sqlite3.connect(database_file(database_url), isolation_level=None)
     try:
         blocker.execute("BEGIN EXCLUSIVE")
         try:
@@ -678,9 +678,11 @@ async def test_a_locked_table_gives_503_without_hanging(
         locked = blocker.transaction()
         await locked.start()
         await blocker.execute("LOCK TABLE users IN ACCESS EXCLUSIVE MODE")
+        waiting = asyncio.gather(
+            client.get("/health"), client.get("/users/me", headers=admin_headers)
+        )
         try:
-            health = await asyncio.wait_for(client.get("/health"), timeout=10)
-            me = await asyncio.wait_for(client.get("/users/me", headers=admin_headers), timeout=10)
+            health, me = await asyncio.wait_for(waiting, timeout=10)
         except TimeoutError:
             pytest.fail("a request hung on a locked table instead of answering 503")
         assert_health_503(health)
