@@ -36,7 +36,12 @@ def pool_options(settings: Settings) -> dict[str, Any]:
 def create_pooled_engine(settings: Settings) -> AsyncEngine:
     """create_engine of notebook 03, with the pool limits from settings."""
     engine = create_async_engine(
-        settings.database_url, pool_pre_ping=True, **pool_options(settings)
+        settings.database_url,
+        pool_pre_ping=True,
+        # A failed statement's message would otherwise list its values, and the error handlers
+        # log that message: a user's password hash, say, would reach the logs.
+        hide_parameters=True,
+        **pool_options(settings),
     )
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
