@@ -4,12 +4,21 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.trustedhost import TrustedHostMiddleware
 
 from course_app.api.router import api_router
 from course_app.core.body_limit import BodySizeLimitMiddleware
+from course_app.core.logs import (
+    AccessLogMiddleware,
+    UnhandledErrorMiddleware,
+    configure_logging,
+)
+from course_app.core.metrics import RequestMetrics, metrics_router
+from course_app.core.request_id import REQUEST_ID_HEADER, is_well_formed, new_request_id
+from course_app.core.security_headers import SecurityHeadersMiddleware
 from course_app.errors import register_exception_handlers
 from course_app.settings import Settings, get_settings
 from course_app.state import AppResources
@@ -27,20 +36,48 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         async with resources.open():
             yield
 
-    app = FastAPI(title="course_app", lifespan=lifespan)
+    configure_logging(settings.log_level)  # once per process, however many apps
+    docs = settings.docs_are_served
+    app = FastAPI(
+        title=settings.app_title,
+        version=settings.app_version,
+        lifespan=lifespan,
+        # In production the docs are off unless a setting turns them on: they map every route.
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
     app.state.resources = resources
 
-    # The middleware added last runs first: TrustedHost refuses a foreign Host before CORS
-    # or any route sees the request, and CORS headers reach even a 413.
+    # The middleware added last runs first. From the outside in:
+    # - the request id, so every answer carries it and every log line of the request knows it;
+    # - the security headers, on every answer, even a foreign Host's 400 or a crash's 500;
+    # - the access log and the metrics, which see the final status of every request;
+    # - TrustedHost refuses a foreign Host before CORS or any route sees the request;
+    # - CORS, whose headers reach even a 413 or a 500;
+    # - unhandled errors, logged and answered 500 inside all of the above; then the body limit.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.allowed_origins,
         allow_credentials=True,
         allow_methods=["*"],
         allow_headers=["*"],
+        expose_headers=[REQUEST_ID_HEADER],  # so a browser app can quote it in a bug report
     )
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
+    metrics = RequestMetrics() if settings.metrics_enabled else None
+    app.add_middleware(AccessLogMiddleware, metrics=metrics)
+    if metrics is not None:
+        app.include_router(metrics_router(metrics))
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(
+        CorrelationIdMiddleware,
+        header_name=REQUEST_ID_HEADER,
+        validator=is_well_formed,
+        generator=new_request_id,
+    )
     register_exception_handlers(app)
     app.include_router(api_router)
     return app

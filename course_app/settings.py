@@ -1,4 +1,4 @@
-# Written by notebooks/09_performance.ipynb: edit the notebook, not this file.
+# Written by notebooks/10_production.ipynb: edit the notebook, not this file.
 """Application settings, read from keyword arguments, the environment and a `.env` file."""
 
 from functools import lru_cache
@@ -23,6 +23,7 @@ from course_app.password_rules import password_problems
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me"
 
 Environment = Literal["development", "test", "production"]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 CommaSeparatedList = Annotated[list[str], NoDecode]
 
 
@@ -66,6 +67,36 @@ class Settings(BaseSettings):
     mail_from: EmailStr = "shop@example.com"
 
     max_body_bytes: PositiveInt = 1024 * 1024
+
+    # Production (notebook 10). The title and version head the OpenAPI document.
+    app_title: Annotated[str, Field(min_length=1)] = "course_app"
+    app_version: Annotated[str, Field(min_length=1)] = "1.0.0"
+    # /docs, /redoc and /openapi.json. None: on, except in production.
+    docs_enabled: bool | None = None
+    # GET /metrics for Prometheus; off unless asked for.
+    metrics_enabled: bool = False
+    log_level: LogLevel = "INFO"
+
+    @property
+    def docs_are_served(self) -> bool:
+        if self.docs_enabled is None:
+            return self.environment != "production"
+        return self.docs_enabled
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def log_level_in_capitals(cls, value: object) -> object:
+        # LOG_LEVEL=info is as clear as LOG_LEVEL=INFO.
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("log_level")
+    @classmethod
+    def no_debug_logs_in_production(cls, value: LogLevel, info: ValidationInfo) -> LogLevel:
+        # At DEBUG, libraries log what they send: aiosqlite logs each statement with its values,
+        # a new user's password hash among them.
+        if value == "DEBUG" and info.data.get("environment") == "production":
+            raise ValueError("DEBUG logs the values of SQL statements: use INFO in production")
+        return value
 
     @field_validator("allowed_hosts", "allowed_origins", "trusted_proxies", mode="before")
     @classmethod

@@ -1,20 +1,21 @@
-"""Stage 10 tests the whole service in production form: migrations, prestart, readiness, workers.
+"""Stage 10 tests the whole service in production form: migrations, prestart, readiness, workers,
+logs, metrics and traces.
 
-Schema tests run on SQLite and on a real PostgreSQL (one server per test process, started on
-127.0.0.1 and always stopped; or the server a PostgreSQL DATABASE_URL names). Each test gets a
-database of its own.
+Schema tests run on SQLite and on a real PostgreSQL on every run (on a PostgreSQL run, the run's
+own server; otherwise one of their own, started on 127.0.0.1 and always stopped). Each test gets
+a database of its own.
 """
 
-import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+import io
+import json
+import logging
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from course_tools.postgres_server import running_postgres
+from course_tools.databases import PostgresDatabases, postgres_databases
 
 # A password that passes production's rules, and a secret long enough for production.
 ADMIN_EMAIL = "boss@example.com"
@@ -30,24 +31,20 @@ def build_app() -> Callable[[Any], Any]:
 
 
 @pytest.fixture(scope="session")
-def postgres_server() -> Iterator[str]:
-    with running_postgres() as url:
-        yield url
+def postgres_always(postgres: PostgresDatabases | None) -> Iterator[PostgresDatabases]:
+    if postgres is not None:
+        yield postgres
+        return
+    with postgres_databases() as databases:
+        yield databases
 
 
 @pytest.fixture
-async def postgres_url(postgres_server: str) -> AsyncIterator[str]:
-    """A new, empty PostgreSQL database on the shared server, dropped after the test."""
-    name = f"stage10_{uuid.uuid4().hex[:12]}"
-    admin = create_async_engine(postgres_server, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as connection:
-            await connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        yield make_url(postgres_server).set(database=name).render_as_string(hide_password=False)
-        async with admin.connect() as connection:
-            await connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
-    finally:
-        await admin.dispose()
+def postgres_url(postgres_always: PostgresDatabases) -> Iterator[str]:
+    """A new, empty PostgreSQL database, dropped after the test."""
+    url = postgres_always.create()
+    yield url
+    postgres_always.drop(url)
 
 
 @pytest.fixture
@@ -61,3 +58,47 @@ def fresh_url(request: pytest.FixtureRequest) -> str:
     fixture = "sqlite_url" if request.param == "sqlite" else "postgres_url"
     url: str = request.getfixturevalue(fixture)
     return url
+
+
+@pytest.fixture
+async def served_database_url(database_url: str) -> str:
+    """A database that prestart has prepared, for servers with several workers."""
+    from course_app.prestart import prestart
+    from course_app.settings import Settings
+
+    await prestart(Settings(_env_file=None, environment="test", database_url=database_url))
+    return database_url
+
+
+class LogLines:
+    """Every log line this process writes while the fixture lives, as the JSON handler writes it."""
+
+    def __init__(self) -> None:
+        self.stream = io.StringIO()
+
+    @property
+    def text(self) -> str:
+        return self.stream.getvalue()
+
+    def records(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self.text.splitlines()]
+
+    def of_request(self, request_id: str) -> list[dict[str, Any]]:
+        return [record for record in self.records() if record.get("request_id") == request_id]
+
+
+@pytest.fixture
+def log_lines() -> Iterator[LogLines]:
+    """The service's JSON handler on the root logger, writing to a buffer."""
+    from course_app.core.logs import json_handler
+
+    lines = LogLines()
+    root = logging.getLogger()
+    handler = json_handler(lines.stream)
+    # The test's own HTTP client logs each URL it calls; that is not the service's log.
+    handler.addFilter(lambda record: not record.name.startswith("httpx"))
+    root.addHandler(handler)
+    try:
+        yield lines
+    finally:
+        root.removeHandler(handler)

@@ -1,0 +1,120 @@
+"""Stage 10: serving behind a proxy, and gunicorn with uvicorn's workers on 127.0.0.1."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+import psutil
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+from course_tools.paths import find_root
+from course_tools.uvicorn_server import gunicorn_server
+
+HOST = "127.0.0.1"
+CLIENT_A = "203.0.113.10"
+CLIENT_B = "203.0.113.20"
+
+
+@asynccontextmanager
+async def behind_proxy(app: FastAPI, uvicorn_trusts: str) -> AsyncIterator[httpx.AsyncClient]:
+    """The app as uvicorn serves it with `--forwarded-allow-ips=uvicorn_trusts`; the test client
+    connects from 127.0.0.1, where the proxy would be."""
+    async with LifespanManager(app) as manager:
+        served = ProxyHeadersMiddleware(manager.app, trusted_hosts=uvicorn_trusts)
+        transport = httpx.ASGITransport(app=served)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+
+
+async def login_from(client: httpx.AsyncClient, address: str) -> int:
+    """A failed login that the proxy forwards for `address`."""
+    response = await client.post(
+        "/auth/token",
+        data={"username": "nobody@example.com", "password": "wrong"},
+        headers={"X-Forwarded-For": address, "X-Forwarded-Proto": "https"},
+    )
+    return response.status_code
+
+
+async def test_a_trusted_proxy_keeps_one_limit_per_client(make_app, log_lines) -> None:
+    """uvicorn and the app trust the same proxy: each client has its own login limit, and the
+    access log names the client, not the proxy."""
+    app = make_app(trusted_proxies=["127.0.0.1"], rate_limit_requests=2)
+    async with behind_proxy(app, uvicorn_trusts="127.0.0.1") as client:
+        assert [await login_from(client, CLIENT_A) for _ in range(3)] == [401, 401, 429]
+        assert await login_from(client, CLIENT_B) == 401
+    clients = {r["client"] for r in log_lines.records() if r["logger"] == "course_app.access"}
+    assert clients == {CLIENT_A, CLIENT_B}
+
+
+async def test_if_only_uvicorn_trusts_the_proxy_all_clients_share_one_limit(make_app) -> None:
+    """The trap: uvicorn believes the proxy (it does by default for 127.0.0.1) but the app's
+    TRUSTED_PROXIES is empty. The app cannot tell a forwarded client from a liar, so every
+    forwarded request shares one key: one client's failures lock everybody out."""
+    app = make_app(rate_limit_requests=2)
+    async with behind_proxy(app, uvicorn_trusts="127.0.0.1") as client:
+        assert [await login_from(client, CLIENT_A) for _ in range(3)] == [401, 401, 429]
+        assert await login_from(client, CLIENT_B) == 429
+
+
+async def test_hsts_only_when_a_trusted_proxy_says_https(make_app) -> None:
+    app = make_app()
+    async with behind_proxy(app, uvicorn_trusts="127.0.0.1") as client:
+        forwarded = await client.get("/health", headers={"X-Forwarded-Proto": "https"})
+        assert forwarded.headers["strict-transport-security"].startswith("max-age=")
+        assert "strict-transport-security" not in (await client.get("/health")).headers
+    # A proxy uvicorn does not trust cannot make a plain HTTP request look like HTTPS.
+    async with behind_proxy(app, uvicorn_trusts="10.0.0.1") as client:
+        claimed = await client.get("/health", headers={"X-Forwarded-Proto": "https"})
+        assert "strict-transport-security" not in claimed.headers
+
+
+def serving_processes(bind: str) -> list[psutil.Process]:
+    found = []
+    for process in psutil.process_iter(["cmdline"]):
+        if bind in " ".join(process.info["cmdline"] or []):
+            found.append(process)
+    return found
+
+
+def alive(process: psutil.Process) -> bool:
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def test_gunicorn_with_uvicorn_workers_serves_and_stops(served_database_url: str) -> None:
+    """gunicorn -k uvicorn_worker.UvicornWorker: two workers on 127.0.0.1 only, proxy headers
+    from 127.0.0.1 believed, and every process gone when the block ends."""
+    environment = {
+        "ENVIRONMENT": "test",
+        "DATABASE_URL": served_database_url,
+        "PYTHONPATH": str(find_root()),
+    }
+    options = ["--forwarded-allow-ips", "127.0.0.1", "--graceful-timeout", "10"]
+    with gunicorn_server(
+        "course_app.main:app", env=environment, workers=2, options=options
+    ) as base_url:
+        port = int(base_url.rsplit(":", 1)[1])
+        listening = [c for c in psutil.net_connections("tcp") if c.laddr and c.laddr.port == port]
+        assert listening and all(c.laddr.ip == "127.0.0.1" for c in listening)
+        # The arbiter and its forked workers all carry the --bind option in their command line.
+        processes = serving_processes(f"{HOST}:{port}")
+        assert len(processes) == 3  # the arbiter and two workers
+        with httpx.Client(base_url=base_url, trust_env=False) as client:
+            response = client.get("/health", headers={"X-Forwarded-Proto": "https"})
+            assert response.status_code == 200
+            assert response.headers["x-request-id"]
+            assert response.headers["strict-transport-security"].startswith("max-age=")
+            assert (client.get("/products")).status_code == 200
+    with httpx.Client(trust_env=False, timeout=1) as client:
+        try:
+            client.get(base_url + "/health")
+        except httpx.TransportError:
+            pass
+        else:
+            raise AssertionError("the server still answers after the block")
+    assert not any(alive(process) for process in processes)
