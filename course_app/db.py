@@ -55,7 +55,7 @@ def connect_args(url: str) -> dict[str, Any]:
 
 def create_engine(settings_or_url: Settings | str, **options: Any) -> AsyncEngine:
     """An engine for the URL; `options` go to SQLAlchemy as they are (pool sizes, say)."""
-    url = settings_or_url.database_url if isinstance(settings_or_url, Settings) else settings_or_url
+    url = settings_or_url if isinstance(settings_or_url, str) else settings_or_url.database_url
     engine = create_async_engine(
         url,
         pool_pre_ping=True,

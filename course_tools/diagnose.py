@@ -10,6 +10,9 @@ from typing import Any
 from course_tools.notebooks import Stage, expected_files, module_name, stages
 from course_tools.paths import PACKAGE, relative
 
+# Alembic runs these files itself (env.py needs its context): they are not for `import`.
+ALEMBIC_SCRIPTS = f"{PACKAGE}/migrations/"
+
 
 def import_error(stage: Stage, root: Path) -> dict[str, Any] | None:
     """The first module of this stage (or an earlier one) that fails to import."""
@@ -17,7 +20,7 @@ def import_error(stage: Stage, root: Path) -> dict[str, Any] | None:
         if earlier.number > stage.number:
             break
         for cell in earlier.module_cells:
-            if not cell.path.endswith(".py"):
+            if not cell.path.endswith(".py") or cell.path.startswith(ALEMBIC_SCRIPTS):
                 continue
             try:
                 importlib.import_module(module_name(cell.path))

@@ -10,8 +10,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from importlib.metadata import PackageNotFoundError, distribution
+from pathlib import Path
 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Start the service as its container does: migrate and make the first admin once, then the
-# workers. Settings come from the environment (see course_app/settings.py).
+# workers. Settings come from the environment (see course_app/settings.py). TRUSTED_PROXIES
+# names the proxy in front of the service, for uvicorn (client address, https) and for the
+# service (the login limit) alike.
 set -eu
 
 python -m course_app.prestart
@@ -12,6 +14,6 @@ exec uvicorn course_app.main:app \
     --port "${PORT:-8000}" \
     --workers "${WEB_CONCURRENCY:-4}" \
     --proxy-headers \
-    --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-127.0.0.1}" \
+    --forwarded-allow-ips "${TRUSTED_PROXIES:-127.0.0.1}" \
     --timeout-graceful-shutdown "${GRACEFUL_TIMEOUT:-20}" \
     --no-access-log
