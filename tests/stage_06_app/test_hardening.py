@@ -629,7 +629,7 @@ async def test_a_missing_schema_gives_health_503(
         async with engine.connect() as connection:
             # /health never writes: it did not quietly create the tables again.
             names = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
-        assert names == []
+        assert not set(names) & set(Base.metadata.tables)
     finally:
         await engine.dispose()
 
