@@ -53,6 +53,9 @@ def write_atomically(target: Path, text: str) -> None:
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".py")
     with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
         stream.write(text)
+    # mkstemp makes the file private (0600); a module must be readable by whoever runs the
+    # service, such as the unprivileged user of a container image.
+    os.chmod(temporary, 0o644)
     os.replace(temporary, target)
 
 

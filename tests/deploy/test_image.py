@@ -56,7 +56,11 @@ def unprivileged_python() -> str:
         found for found in [shutil.which(version, path="/usr/local/bin:/usr/bin")] if found
     ]
     for candidate in candidates:
-        if subprocess.run([candidate, "-c", "import venv"], **demote()).returncode == 0:  # type: ignore[call-overload]
+        try:
+            check = subprocess.run([candidate, "-c", "import venv"], **demote())  # type: ignore[call-overload]
+        except OSError:  # a folder on the way is closed to that user
+            continue
+        if check.returncode == 0:
             return candidate
     pytest.fail(f"no {version} that {UNPRIVILEGED} may run: tried {candidates}")
 
@@ -73,9 +77,11 @@ def image() -> Iterator[Path]:
 def build_image(root: Path) -> Iterator[Path]:
     venv = root / "venv"
     subprocess.run([unprivileged_python(), "-m", "venv", str(venv)], check=True)
-    install = [str(venv / "bin" / "pip"), "install", "--quiet", "--no-deps"]
-    install += ["--requirement", str(REPO / "deploy" / "requirements.txt")]
+    pip = str(venv / "bin" / "pip")
+    # As the Dockerfile does: the pins, anything only this Python needs, then `pip check`.
+    install = [pip, "install", "--quiet", "--requirement", str(REPO / "deploy/requirements.txt")]
     subprocess.run(install, check=True)
+    subprocess.run([pip, "check"], check=True)
     srv = root / "srv"
     shutil.copytree(
         REPO / "course_app", srv / "course_app", ignore=shutil.ignore_patterns("__pycache__")

@@ -136,3 +136,12 @@ def test_broken_file_rewritten_later_names_the_notebook_of_the_stage(workspace: 
     (report,) = run_checks([1], workspace)
     assert "course_app/settings.py, line " in report.summary()
     assert "notebook 01_settings.ipynb" in report.summary()
+
+
+def test_a_written_module_is_readable_by_every_user(workspace: Path) -> None:
+    """A container image runs the service as another user: a private (0600) module would not load."""
+    rules = workspace / "course_app" / "password_rules.py"
+    body = "# Written by notebooks/01_settings.ipynb: edit the notebook, not this file.\n"
+    body += rules.read_text().partition("\n")[2]
+    write_module("course_app/password_rules.py", body, root=workspace)
+    assert rules.stat().st_mode & 0o777 == 0o644
