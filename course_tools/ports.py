@@ -2,6 +2,8 @@
 
 import socket
 import subprocess
+import time
+from contextlib import AbstractContextManager
 
 LOOPBACK = "127.0.0.1"
 
@@ -22,3 +24,15 @@ def stop(process: "subprocess.Popen[bytes]", grace_seconds: float) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def serve_until_interrupted(name: str, variable: str, running: AbstractContextManager[str]) -> int:
+    """`python -m course_tools redis|postgres`: a server for experiments, until Ctrl+C."""
+    with running as url:
+        print(f"{name} is running: {variable}={url}\nPress Ctrl+C to stop it.", flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            print(f"Stopping {name}.")
+    return 0

@@ -27,7 +27,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from course_tools.ports import LOOPBACK, free_port
+from course_tools.ports import LOOPBACK, free_port, serve_until_interrupted
 
 START_TIMEOUT_SECONDS = 30.0
 STOP_GRACE_SECONDS = 10.0
@@ -153,12 +153,4 @@ def stop_postgres(process: subprocess.Popen[bytes]) -> None:
 
 
 def serve_forever() -> int:
-    """`python -m course_tools postgres`: a server for experiments, until Ctrl+C."""
-    with running_postgres(honour_env=False) as url:
-        print(f"PostgreSQL is running: DATABASE_URL={url}\nPress Ctrl+C to stop it.", flush=True)
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            print("Stopping PostgreSQL.")
-    return 0
+    return serve_until_interrupted("PostgreSQL", "DATABASE_URL", running_postgres(honour_env=False))

@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from course_tools.ports import free_port, stop
+from course_tools.ports import free_port, serve_until_interrupted, stop
 
 START_TIMEOUT_SECONDS = 10.0
 
@@ -79,12 +79,4 @@ def running_redis(honour_env: bool = True) -> Iterator[str]:
 
 
 def serve_forever() -> int:
-    """`python -m course_tools redis`: a server for experiments, until Ctrl+C."""
-    with running_redis(honour_env=False) as url:
-        print(f"Redis is running: REDIS_URL={url}\nPress Ctrl+C to stop it.", flush=True)
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            print("Stopping Redis.")
-    return 0
+    return serve_until_interrupted("Redis", "REDIS_URL", running_redis(honour_env=False))

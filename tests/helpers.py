@@ -24,10 +24,14 @@ def postgres_only(why: str) -> pytest.MarkDecorator:
 
 
 @asynccontextmanager
-async def open_client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+async def open_client(
+    app: Any, raise_app_exceptions: bool = True
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An in-process client of `app`, its lifespan running. With raise_app_exceptions=False an
+    unhandled error comes back as the 500 a real client gets, not as the exception itself."""
     # ASGITransport alone does not run the lifespan: LifespanManager does.
     async with LifespanManager(app) as manager:
-        transport = httpx.ASGITransport(app=manager.app)
+        transport = httpx.ASGITransport(app=manager.app, raise_app_exceptions=raise_app_exceptions)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield client
 

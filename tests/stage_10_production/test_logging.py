@@ -2,14 +2,10 @@
 
 import json
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
-import httpx
-from asgi_lifespan import LifespanManager
-from fastapi import FastAPI
+from functools import partial
 
 from tests.helpers import create_product
+from tests.helpers import open_client as open_in_process_client
 
 PASSWORD = "Pa55word!ThatMustNeverBeLogged"
 WRONG_PASSWORD = "Wr0ng!PasswordAlsoSecret"
@@ -20,13 +16,8 @@ COOKIE_SECRET = "cookie-secret-never-logged"
 SOME_ID = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
 
 
-@asynccontextmanager
-async def open_client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """Like tests.helpers.open_client, but a crash comes back as the 500 a real client gets."""
-    async with LifespanManager(app) as manager:
-        transport = httpx.ASGITransport(app=manager.app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield client
+# A crash comes back as the 500 a real client gets, not as the exception itself.
+open_client = partial(open_in_process_client, raise_app_exceptions=False)
 
 
 def access_lines(log_lines, request_id: str) -> list[dict]:

@@ -1,24 +1,17 @@
 """Stage 10: every response carries X-Request-ID, the client's own when it is well formed."""
 
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from functools import partial
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
-from fastapi import FastAPI
+
+from tests.helpers import open_client as open_in_process_client
 
 SOME_ID = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
 
-
-@asynccontextmanager
-async def open_client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """Like tests.helpers.open_client, but a crash comes back as the 500 a real client gets."""
-    async with LifespanManager(app) as manager:
-        transport = httpx.ASGITransport(app=manager.app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield client
+# A crash comes back as the 500 a real client gets, not as the exception itself.
+open_client = partial(open_in_process_client, raise_app_exceptions=False)
 
 
 def is_new_uuid(value: str) -> bool:
