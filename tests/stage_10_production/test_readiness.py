@@ -14,7 +14,7 @@ from sqlalchemy import inspect
 
 from course_tools.ports import free_port
 from course_tools.redis_server import running_redis
-from tests.helpers import open_client
+from tests.helpers import open_client, sqlite_only
 from tests.stage_10_production.conftest import PRODUCTION_SECRET
 
 READY = {"status": "ok", "database": "ok", "redis": "not configured", "migrations": "ok"}
@@ -157,6 +157,7 @@ async def test_an_unreachable_database_is_not_ready(make_app: Callable[..., Any]
     }
 
 
+@sqlite_only("locks the database file (PostgreSQL: a locked table, in stage 06's hardening tests)")
 async def test_a_locked_database_is_not_ready_and_readiness_does_not_hang(
     make_app: Callable[..., Any], tmp_path: Path
 ) -> None:
