@@ -6,10 +6,10 @@
 FROM python:3.11-slim-bookworm AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python -m venv /venv
-COPY deploy/requirements.txt /tmp/requirements.txt
+COPY deploy/requirements.txt /venv/requirements.txt
 # Every version is pinned by `make lock`, the very ones the course's tests ran with. pip may add
 # what only this image's Python needs (a backport, say); `pip check` fails the build on a gap.
-RUN /venv/bin/pip install --requirement /tmp/requirements.txt && /venv/bin/pip check
+RUN /venv/bin/pip install --requirement /venv/requirements.txt && /venv/bin/pip check
 
 FROM python:3.11-slim-bookworm
 # A user with no password, no shell login and no home to write into: the service needs none.
