@@ -88,3 +88,13 @@ async def set_status(client: httpx.AsyncClient, headers: dict, order_id: str, st
         f"/orders/{order_id}/status", json={"status": status}, headers=headers
     )
     return response.status_code
+
+
+def assert_stopped(base_url: str) -> None:
+    """Nothing answers at `base_url` any more: the server was stopped, not left running."""
+    with httpx.Client(trust_env=False, timeout=1) as client:
+        try:
+            client.get(base_url + "/health")
+        except httpx.TransportError:
+            return
+    raise AssertionError("the server still answers after the block")
