@@ -22,7 +22,7 @@ $(INSTALLED): pyproject.toml binder/requirements.txt
 ## Learners: open JupyterLab at the welcome notebook of the learner edition (a workspace in learner/).
 lab: $(INSTALLED)
 	$(BIN)/python -m course_tools edition learner
-	$(BIN)/jupyter lab $(LAB_FLAGS) learner/notebooks/00_welcome.ipynb
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter lab $(LAB_FLAGS) learner/notebooks/00_welcome.ipynb
 
 ## Instructors: open the full edition, solutions included.
 lab-full: $(INSTALLED)
@@ -69,7 +69,8 @@ exercises: $(INSTALLED)
 binder: $(INSTALLED)
 	$(BIN)/python -m course_tools binder
 
-## Bring course_app to the end of stage N: make stage N=4
+## Learners: put the reference of stages 01..N in learner/course_app (your files are backed up
+## first): make stage N=4. From a terminal anywhere in learner/: python -m course_tools stage 4
 stage: $(INSTALLED)
 	@test -n "$(N)" || { echo "Say which stage: make stage N=4"; exit 2; }
 	$(BIN)/python -m course_tools stage $(N)

@@ -11,9 +11,17 @@ from course_tools.paths import find_root
 
 
 def cmd_stage(args: argparse.Namespace) -> int:
-    from course_tools.runner import bring_to_stage
+    """Put the reference of stages 01..N in the learner's course_app (their files backed up)."""
+    from course_tools.recovery import restore
 
-    bring_to_stage(args.number)
+    print(restore(args.number))
+    return 0
+
+
+def cmd_reveal(args: argparse.Namespace) -> int:
+    from course_tools.holes import reveal
+
+    reveal(args.hole)
     return 0
 
 
@@ -89,6 +97,33 @@ def cmd_exercises(args: argparse.Namespace) -> int:
     return 0 if results and good == len(results) else 1
 
 
+def cmd_holes(args: argparse.Namespace) -> int:
+    """For every hole: its empty stub is named by the check, and each listed mistake is caught."""
+    from course_tools.holes.validate import validate_holes
+
+    started = time.perf_counter()
+    cases = validate_holes(find_root(), jobs=args.jobs, only_stage=args.stage)
+    for case in cases:
+        print(case.line())
+    good = sum(case.ok for case in cases)
+    elapsed = time.perf_counter() - started
+    print(f"Holes: {good} of {len(cases)} cases as expected, in {elapsed:.0f} s.")
+    return 0 if cases and good == len(cases) else 1
+
+
+def cmd_learner_run(args: argparse.Namespace) -> int:
+    """Run All on a fresh learner edition with every hole empty: no error cell, checks say not yet."""
+    from course_tools.holes.validate import run_empty_edition
+
+    started = time.perf_counter()
+    problems = run_empty_edition(find_root())
+    print("\n".join(problems))
+    elapsed = time.perf_counter() - started
+    verdict = "failed" if problems else "passed"
+    print(f"Learner edition with every hole empty: {verdict} in {elapsed:.0f} s.")
+    return 1 if problems else 0
+
+
 def cmd_edition(args: argparse.Namespace) -> int:
     from course_tools.edition import build_edition
 
@@ -144,9 +179,14 @@ def cmd_lock(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course_tools", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    stage = commands.add_parser("stage", help="bring course_app to the end of stage N")
+    stage = commands.add_parser(
+        "stage", help="restore stages 01..N of your course_app from the reference (backed up)"
+    )
     stage.add_argument("number", type=int)
     stage.set_defaults(func=cmd_stage)
+    reveal = commands.add_parser("reveal", help="print the solution of one hole, e.g. 04.reserve")
+    reveal.add_argument("hole")
+    reveal.set_defaults(func=cmd_reveal)
     run = commands.add_parser("run", help="execute notebooks NN... in place and save them")
     run.add_argument("numbers", type=int, nargs="+")
     run.set_defaults(func=cmd_run)
@@ -175,6 +215,13 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("exercises", help="validate solutions and stubs").set_defaults(
         func=cmd_exercises
     )
+    holes = commands.add_parser("holes", help="validate every hole: empty and common mistakes")
+    holes.add_argument("-j", "--jobs", type=int, default=2, help="cases at once")
+    holes.add_argument("--stage", type=int, help="only the holes of this notebook")
+    holes.set_defaults(func=cmd_holes)
+    commands.add_parser(
+        "learner-run", help="Run All on a fresh learner edition, every hole empty"
+    ).set_defaults(func=cmd_learner_run)
     edition = commands.add_parser("edition", help="build the learner edition")
     edition.add_argument("out", nargs="?", default="learner")
     edition.add_argument("--force", action="store_true", help="replace existing notebooks")

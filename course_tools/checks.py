@@ -21,16 +21,23 @@ class CheckFailure:
 
 
 @dataclass
+class EmptyHole:
+    hole_id: str
+    where: str  # "`ProductRepository.reserve` in section 4 of notebook 04"
+
+
+@dataclass
 class StageReport:
     stage: Stage
     passed: int = 0
     failures: list[CheckFailure] = field(default_factory=list)
     broken: str | None = None  # a module that does not import: what went wrong, where
     not_started: bool = False
+    holes: list[EmptyHole] = field(default_factory=list)  # still to write, this stage or before
 
     @property
     def ok(self) -> bool:
-        return self.broken is None and not self.failures and self.passed > 0
+        return self.broken is None and not self.holes and not self.failures and self.passed > 0
 
     def summary(self) -> str:
         head = f"stage {self.stage.label} · {self.stage.title}"
@@ -38,6 +45,17 @@ class StageReport:
             return f"⬜ {head}: not started (run notebook {self.stage.path.name})"
         if self.broken:
             return f"❌ {head} is broken: {self.broken}"
+        if self.holes:
+            count = f"{len(self.holes)} hole{'s' if len(self.holes) != 1 else ''}"
+            lines = [f"⬜ {head}: not yet, {count} to write:"]
+            for hole in self.holes:
+                earlier = "" if hole.hole_id.startswith(self.stage.label) else ", an earlier stage"
+                lines.append(f"   not yet: {hole.where} (hole {hole.hole_id}{earlier})")
+            example = self.holes[0].hole_id
+            lines.append(
+                f'   Stuck after trying? `course_tools.reveal("{example}")` prints that solution.'
+            )
+            return "\n".join(lines)
         if self.ok:
             return f"✅ {head}: {self.passed} checks passed"
         if not self.failures:
@@ -71,6 +89,7 @@ def run_checks(numbers: list[int], root: Path | None = None) -> list[StageReport
         report.not_started = result["not_started"]
         report.passed = result["passed"]
         report.failures = [CheckFailure(f["name"], f["hint"]) for f in result["failures"]]
+        report.holes = [EmptyHole(h["id"], h["where"]) for h in result["holes"]]
     return [reports[n] for n in sorted(reports)]
 
 

@@ -1,4 +1,4 @@
-"""The learner edition: every notebook with its exercise solutions replaced by stubs."""
+"""The learner edition: every notebook with its exercise solutions and holes replaced by stubs."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nbformat
 
-from course_tools.notebooks import EXERCISE_ID, EXERCISE_TAG, stages
+from course_tools.notebooks import EXERCISE_ID, EXERCISE_TAG, parse_module_cell, stages
 
 SOLUTION = re.compile(
     r"^(?P<indent>[ \t]*)# BEGIN SOLUTION\n.*?^[ \t]*# END SOLUTION\n?", re.MULTILINE | re.DOTALL
@@ -30,6 +30,7 @@ def strip_solutions(source: str) -> str:
 
 
 def learner_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    from course_tools.holes import empty_holes
     from course_tools.suite import SUITE_TAG, strip_test_solutions
 
     copy: nbformat.NotebookNode = nbformat.from_dict(notebook)
@@ -43,6 +44,11 @@ def learner_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
             cell.execution_count = None
         if EXERCISE_TAG in cell.metadata.get("tags", []):
             cell.source = strip_solutions(cell.source)
+        if parse_module_cell(cell.source) is not None and empty_holes(cell.source) != cell.source:
+            # The learner writes the holes of this module; its output counted the full file.
+            cell.source = empty_holes(cell.source)
+            cell.outputs = []
+            cell.execution_count = None
         if EXERCISE_TAG in cell.metadata.get("tags", []) or "check_exercise(" in cell.source:
             cell.outputs = []
             cell.execution_count = None

@@ -9,6 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from course_tools.holes import STUB, describe, hole_in, unfilled_holes
 from course_tools.notebooks import MODULE_MAGIC, expected_files, module_text, stages
 from course_tools.paths import PACKAGE, find_root
 
@@ -44,7 +45,14 @@ def write_module(relative_path: str, body: str, root: Path | None = None) -> str
     write_atomically(root / relative_path, text)
     forget_course_app()
     lines = text.count("\n")
-    return f"✓ {relative_path} ({lines} line{'s' if lines != 1 else ''})"
+    report = f"✓ {relative_path} ({lines} line{'s' if lines != 1 else ''})"
+    empty = STUB.findall(text)
+    if empty:
+        # A learner's module with holes still to write: written, and named as unfinished.
+        report += "".join(
+            f"\n⬜ to write: {describe(hole_id)} (hole {hole_id})" for hole_id in empty
+        )
+    return report
 
 
 def write_atomically(target: Path, text: str) -> None:
@@ -78,6 +86,46 @@ def module(line: str, cell: str) -> None:
         print(error, file=sys.stderr)
 
 
+class HoleStops:
+    """How the kernel shows a cell that stops at an empty hole: a short "not yet", no traceback.
+
+    A learner running the notebook before writing a hole sees which hole the cell needs, and
+    the cell counts as finished (not an error), so Run All goes on. A cell that then misses a
+    name the stopped cell would have defined is told so. Every other error shows as usual.
+    """
+
+    def __init__(self, ipython) -> None:  # type: ignore[no-untyped-def]
+        self.ipython = ipython
+        self.stopped_at: set[str] = set()
+        self.forgiven: BaseException | None = None
+
+    def show(self, shell, etype, value, tb, tb_offset=None):  # type: ignore[no-untyped-def]
+        hole_id = hole_in(value)
+        still_empty = set(unfilled_holes(find_root())) if hole_id or self.stopped_at else set()
+        if hole_id:
+            self.stopped_at.add(hole_id)
+            self.forgiven = value
+            print(
+                f"⬜ Not yet: this cell needs hole {hole_id}, {describe(hole_id)}.\n"
+                "   Write it in that %%module cell, run the cell, then run this one again."
+            )
+        elif isinstance(value, NameError) and self.stopped_at & still_empty:
+            self.forgiven = value
+            waiting = ", ".join(sorted(self.stopped_at & still_empty))
+            print(
+                f"⬜ Not yet: {value}, because a cell above stopped at hole {waiting}.\n"
+                "   Write the hole, then run the notebook again from its %%module cell."
+            )
+        else:
+            shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+        return []
+
+    def finish(self, result) -> None:  # type: ignore[no-untyped-def]
+        if result is not None and result.error_in_exec is self.forgiven is not None:
+            result.error_in_exec = None
+        self.forgiven = None
+
+
 def register(ipython) -> None:  # type: ignore[no-untyped-def]
     from course_tools.suite import TESTFILE_MAGIC, suite_file_magic
 
@@ -85,3 +133,8 @@ def register(ipython) -> None:  # type: ignore[no-untyped-def]
     ipython.register_magic_function(
         suite_file_magic, magic_kind="cell", magic_name=TESTFILE_MAGIC[2:]
     )
+    if not isinstance(getattr(ipython, "course_hole_stops", None), HoleStops):
+        stops = HoleStops(ipython)
+        ipython.course_hole_stops = stops
+        ipython.set_custom_exc((Exception,), stops.show)
+        ipython.events.register("post_run_cell", stops.finish)

@@ -19,6 +19,9 @@ MODULE_MAGIC = "%%module"
 NOTEBOOK_NAME = re.compile(r"^(?P<number>\d\d)_(?P<slug>[a-z0-9_]+)\.ipynb$")
 EXERCISE_TAG = "exercise"
 EXERCISE_ID = re.compile(r"#\s*Exercise\s+(?P<id>\d\d\.\d+)\b")
+# The two lines around a hole's solution in a `%%module` cell (see course_tools.holes). They
+# mark the region for the learner edition and are never written to course_app.
+HOLE_MARKER = re.compile(r"^[ \t]*# (?:BEGIN HOLE \d\d\.\w+: .*|END HOLE)\n", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -79,8 +82,8 @@ def module_name(path: str) -> str:
 
 
 def module_text(body: str) -> str:
-    """Cell bodies become files ending in exactly one newline."""
-    return body.rstrip() + "\n"
+    """Cell bodies become files ending in exactly one newline, without the hole markers."""
+    return HOLE_MARKER.sub("", body.rstrip() + "\n")
 
 
 @dataclass(frozen=True)

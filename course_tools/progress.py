@@ -27,6 +27,8 @@ def progress_rows(root: Path) -> list[tuple[str, str, str]]:
             checks = f"✅ {report.passed} passed"
         elif report.broken:
             checks = "❌ broken"
+        elif report.holes:
+            checks = f"⬜ {len(report.holes)} hole{'s' if len(report.holes) != 1 else ''} to write"
         else:
             total = report.passed + len(report.failures)
             checks = f"❌ {report.passed}/{total} passed"

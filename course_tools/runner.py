@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,8 +15,8 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from tqdm import tqdm
 
-from course_tools.notebooks import Stage, expected_files, stages
-from course_tools.paths import PACKAGE, find_root, relative
+from course_tools.notebooks import Stage, stages
+from course_tools.paths import PACKAGE, find_root
 
 CELL_TIMEOUT_SECONDS = 600
 ALLOWED_ERROR_TAG = "raises-exception"
@@ -66,6 +65,14 @@ def execute(notebook_path: Path, save: bool = False) -> CellFailure | None:
 
     Returns the first failing cell, or None; only a notebook that ran cleanly is saved.
     """
+    notebook, failure = execute_notebook(notebook_path)
+    if failure is None and save:
+        nbformat.write(notebook, notebook_path)
+    return failure
+
+
+def execute_notebook(notebook_path: Path) -> tuple[nbformat.NotebookNode, CellFailure | None]:
+    """The executed notebook (not saved), and its first failing cell or None."""
     notebook = nbformat.read(notebook_path, as_version=4)
     client = NotebookClient(
         notebook,
@@ -81,13 +88,11 @@ def execute(notebook_path: Path, save: bool = False) -> CellFailure | None:
         failures = error_cells(notebook) or [(-1, last_line)]
     else:
         failures = error_cells(notebook)
-    if failures:
-        index, message = failures[0]
-        source = notebook.cells[index].source if index >= 0 else ""
-        return CellFailure(notebook_path.name, index, message, source)
-    if save:
-        nbformat.write(notebook, notebook_path)
-    return None
+    if not failures:
+        return notebook, None
+    index, message = failures[0]
+    source = notebook.cells[index].source if index >= 0 else ""
+    return notebook, CellFailure(notebook_path.name, index, message, source)
 
 
 def run_stages(selected: list[Stage], save: bool = False) -> list[CellFailure]:
@@ -106,44 +111,6 @@ def run_stages(selected: list[Stage], save: bool = False) -> list[CellFailure]:
 def stop_on_failures(failures: list[CellFailure]) -> None:
     if failures:
         raise SystemExit(f"{len(failures)} notebook(s) failed; see the ✗ lines above.")
-
-
-def back_up_changed_files(root: Path) -> Path | None:
-    """Before course_app is rebuilt, copy away any file that no notebook would write as it is."""
-    expected = {path: text for path, (text, _) in expected_files(stages(root)).items()}
-    changed = [
-        path
-        for path in sorted((root / PACKAGE).rglob("*"))
-        if path.is_file()
-        and "__pycache__" not in path.parts
-        and expected.get(relative(path, root)) != path.read_text(encoding="utf-8", errors="replace")
-    ]
-    if not changed:
-        return None
-    backup = root / ".course_backups" / time.strftime("%Y%m%d-%H%M%S")
-    for path in changed:
-        target = backup / relative(path, root)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, target)
-    return backup
-
-
-def bring_to_stage(number: int, root: Path | None = None) -> None:
-    """`make stage N=…`: rebuild course_app from nothing by running notebooks 01..N."""
-    root = root or find_root()
-    selected = [s for s in stages(root) if 0 < s.number <= number]
-    if not selected or selected[-1].number != number:
-        raise SystemExit(f"There is no stage {number:02d}; stages are {describe_stages(root)}.")
-    backup = back_up_changed_files(root)
-    if backup:
-        print(f"Your own changes to {PACKAGE}/ are saved in {relative(backup, root)}/")
-    shutil.rmtree(root / PACKAGE, ignore_errors=True)
-    stop_on_failures(run_stages(selected))
-    print(f"{PACKAGE}/ is now at the end of stage {number:02d} ({selected[-1].title}).")
-
-
-def describe_stages(root: Path) -> str:
-    return ", ".join(s.label for s in stages(root))
 
 
 @contextmanager

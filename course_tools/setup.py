@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from course_tools.diagnose import describe_broken, import_error
+from course_tools.holes import describe, unfilled_holes
 from course_tools.magic import forget_course_app, register, write_module
 from course_tools.notebooks import Stage, expected_files, stages
 from course_tools.paths import find_root
@@ -36,6 +37,24 @@ def start(number: int) -> None:
     broken = import_error(earlier[-1], root)
     if broken:
         print(f"⚠️ An earlier stage is broken: {describe_broken(broken, root, earlier[-1].number)}")
+    warning = earlier_holes(root, number)
+    if warning:
+        print(warning)
+
+
+def earlier_holes(root: Path, number: int) -> str:
+    """Name the holes of earlier stages still empty: cells that need them will stop there."""
+    empty = [hole_id for hole_id in unfilled_holes(root) if int(hole_id[:2]) < number]
+    if not empty:
+        return ""
+    lines = [f"⚠️ {len(empty)} hole{'s' if len(empty) != 1 else ''} of earlier stages still empty:"]
+    lines += [f"   {describe(hole_id)} (hole {hole_id})" for hole_id in empty]
+    first_stage = int(empty[0][:2])
+    lines.append(
+        "   Cells that need them stop with a short 'not yet'. Write them, or bring back the "
+        f"reference with `course_tools.restore({first_stage})` (your files are backed up first)."
+    )
+    return "\n".join(lines)
 
 
 def restore_earlier_stages(earlier: list[Stage], all_stages: list[Stage], root: Path) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from course_tools.diagnose import import_error
+from course_tools.holes import describe, unfilled_holes
 from course_tools.notebooks import Stage, stages
 from course_tools.paths import PACKAGE, find_root, relative
 
@@ -66,6 +67,15 @@ class Collector:
         self.test_dirs = {relative(s.tests_dir, root): s.number for s in wanted}
         self.wanted = wanted
         self.not_started = {s.number for s in wanted if not_written(s, root)}
+        # A stage with an empty hole (its own or an earlier stage's) is "not yet": its tests
+        # would only fail on the hole's NotImplementedError, so they are not run.
+        empty = unfilled_holes(root)
+        self.holes = {
+            s.number: [h for h in empty if int(h[:2]) <= s.number]
+            for s in wanted
+            if s.number not in self.not_started
+        }
+        self.hole_of: dict[str, str] = {}
         self.broken: dict[int, dict[str, Any] | None] = dict.fromkeys(self.test_dirs.values())
         self.session_started = False
         self.hints: dict[str, str] = {}
@@ -89,7 +99,11 @@ class Collector:
 
     def pytest_ignore_collect(self, collection_path: Path) -> bool | None:
         for stage in self.wanted:
-            skip = stage.number in self.not_started or self.broken[stage.number] is not None
+            skip = (
+                stage.number in self.not_started
+                or self.broken[stage.number] is not None
+                or bool(self.holes.get(stage.number))
+            )
             if skip and collection_path.is_relative_to(stage.tests_dir):
                 return True
         return None
@@ -97,7 +111,11 @@ class Collector:
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         for item in items:
             doc = getattr(getattr(item, "obj", None), "__doc__", None)
-            self.hints[item.nodeid] = (doc or item.name).strip().splitlines()[0]
+            # A test's hint is the first paragraph of its docstring, on one line.
+            self.hints[item.nodeid] = " ".join((doc or item.name).strip().split("\n\n")[0].split())
+            marker = item.get_closest_marker("hole")
+            if marker is not None:
+                self.hole_of[item.nodeid] = marker.args[0]
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -114,6 +132,14 @@ class Collector:
             if missing_await:
                 # The cause, not a symptom: it goes first, so the summary names it.
                 self.failures[stage].insert(0, {"name": name, "hint": missing_await})
+            elif report.nodeid in self.hole_of:
+                # A test that grades one hole: its failure names the function to fix, and goes
+                # before the failures of tests that only use that function.
+                hole_id = self.hole_of[report.nodeid]
+                hint = f"{describe(hole_id)} looks wrong: {self.hints.get(report.nodeid, '')}"
+                graded = sum("hole" in failure for failure in self.failures[stage])
+                failure = {"name": name, "hint": hint, "hole": hole_id}
+                self.failures[stage].insert(graded, failure)
             else:
                 hint = self.hints.get(report.nodeid, "")
                 self.failures[stage].append({"name": name, "hint": hint})
@@ -139,6 +165,10 @@ def main() -> None:
             "not_started": s.number in collector.not_started,
             "passed": collector.passed[s.number],
             "failures": collector.failures[s.number],
+            "holes": [
+                {"id": hole_id, "where": describe(hole_id)}
+                for hole_id in collector.holes.get(s.number, [])
+            ],
         }
         for s in wanted
     }

@@ -71,7 +71,13 @@ def evaluate(exercise_id: str, namespace: Namespace) -> Result:
         outcome = check(namespace)
         if inspect.isawaitable(outcome):
             run_elsewhere(outcome)
-    except NotImplementedError:
+    except NotImplementedError as error:
+        from course_tools.holes import describe, hole_in
+
+        hole_id = hole_in(error)
+        if hole_id:
+            hint = f"it needs hole {hole_id} first: {describe(hole_id)}"
+            return Result(exercise_id, Verdict.NOT_YET, hint)
         return Result(exercise_id, Verdict.NOT_ATTEMPTED, "replace `raise NotImplementedError`")
     except KeyError as missing:
         return Result(

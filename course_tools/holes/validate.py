@@ -1,0 +1,157 @@
+"""CI's proof for every hole: the empty hole is named, and each listed mistake is caught.
+
+The solutions themselves pass every stage check: `make test` runs them on the full edition.
+Here, each case is a copy of the course as it stands at the end of the hole's stage, with the
+hole emptied or a mistake written in, graded by the learner's own stage check.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from course_tools.checks import StageReport, run_checks
+from course_tools.edition import build_edition
+from course_tools.holes import Hole, all_holes, describe, empty_holes, replace_hole
+from course_tools.holes.mistakes import Mistake, all_mistakes
+from course_tools.magic import write_atomically
+from course_tools.notebooks import module_text, parse_module_cell, stages
+from course_tools.runner import clean_copy, execute_notebook
+
+# (path, the cell's code with its markers) -> the code to write
+Edit = Callable[[str, str], str]
+
+
+@dataclass
+class Case:
+    label: str
+    ok: bool
+    detail: str
+
+    def line(self) -> str:
+        return f"{'ok ' if self.ok else 'BAD'} {self.label}: {self.detail}"
+
+
+def write_course_app(copy: Path, number: int, edit: Edit) -> None:
+    """Write course_app as notebooks 01..number leave it, each cell's code passed through `edit`."""
+    files: dict[str, str] = {}
+    for item in stages(copy):
+        if item.number > number:
+            break
+        for cell in item.cells:
+            module = parse_module_cell(cell.source) if cell.cell_type == "code" else None
+            if module is not None:
+                files[module.path] = module_text(edit(module.path, cell.source.partition("\n")[2]))
+    for path, text in files.items():
+        write_atomically(copy / path, text)
+
+
+@contextmanager
+def course_with(root: Path, number: int, edit: Edit) -> Iterator[Path]:
+    with clean_copy(root) as copy:
+        write_course_app(copy, number, edit)
+        yield copy
+
+
+def check_empty(root: Path, number: int, holes: list[Hole]) -> Case:
+    """Every hole up to this stage empty: the check names each of them, and runs no test."""
+    with course_with(root, number, lambda _path, code: empty_holes(code)) as copy:
+        (report,) = run_checks([number], copy)
+    expected = [hole.hole_id for hole in holes if hole.stage.number <= number]
+    named = [hole.hole_id for hole in report.holes]
+    where_ok = all(hole.where == describe(hole.hole_id) for hole in report.holes)
+    ok = named == expected and where_ok and not report.ok and "not yet" in report.summary()
+    return Case(f"stage {number:02d} with its holes empty", ok, first_lines(report))
+
+
+def check_mistake(root: Path, hole: Hole, mistake: Mistake) -> Case:
+    def edit(path: str, code: str) -> str:
+        if path == hole.path and f"BEGIN HOLE {hole.hole_id}:" in code:
+            return replace_hole(code, hole.hole_id, mistake.code)
+        return code
+
+    with course_with(root, hole.stage.number, edit) as copy:
+        (report,) = run_checks([hole.stage.number], copy)
+    first = report.failures[0].hint if report.failures else ""
+    ok = (
+        not report.ok
+        and first.startswith(f"{hole.where} looks wrong")
+        and mistake.names.lower() in first.lower()
+    )
+    return Case(f"{hole.hole_id} with the mistake {mistake.name!r}", ok, first_lines(report))
+
+
+def first_lines(report: StageReport) -> str:
+    return re.sub(r"\s+", " ", report.summary())[:300]
+
+
+def validate_holes(root: Path, jobs: int = 2, only_stage: int | None = None) -> list[Case]:
+    holes = {
+        hole_id: hole
+        for hole_id, hole in all_holes(root).items()
+        if only_stage is None or hole.stage.number == only_stage
+    }
+    mistakes = [m for m in all_mistakes() if only_stage is None or int(m.hole_id[:2]) == only_stage]
+    cases: list[Case] = []
+    for hole in holes.values():
+        own = [m for m in mistakes if m.hole_id == hole.hole_id]
+        graded = any(
+            f'hole("{hole.hole_id}")' in path.read_text(encoding="utf-8")
+            for path in hole.stage.tests_dir.rglob("test_*.py")
+        )
+        problems = [
+            *([] if own else ["no common mistake is listed"]),
+            *(
+                []
+                if graded
+                else [f'no test of its stage is marked @pytest.mark.hole("{hole.hole_id}")']
+            ),
+        ]
+        cases.append(Case(f"{hole.hole_id} listed", not problems, "; ".join(problems) or "ok"))
+    for mistake in mistakes:
+        if mistake.hole_id not in holes:
+            cases.append(Case(f"mistake {mistake.name!r}", False, f"no hole {mistake.hole_id}"))
+    numbers = sorted({hole.stage.number for hole in holes.values()})
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        empty = [pool.submit(check_empty, root, n, list(holes.values())) for n in numbers]
+        wrong = [
+            pool.submit(check_mistake, root, holes[m.hole_id], m)
+            for m in mistakes
+            if m.hole_id in holes
+        ]
+        cases += [future.result() for future in [*empty, *wrong]]
+    return cases
+
+
+def run_empty_edition(root: Path) -> list[str]:
+    """Run All on a fresh learner edition, every hole empty, as a new learner does.
+
+    Returns the problems: a cell that ended in an error, or a stage check that did not say
+    "not yet" while holes of its stage (or earlier) were empty.
+    """
+    problems = []
+    with tempfile.TemporaryDirectory(prefix="learner-") as scratch:
+        workspace = Path(scratch)
+        build_edition(root, workspace)
+        holes = all_holes(root)
+        for item in stages(workspace):
+            notebook, failure = execute_notebook(item.path)
+            if failure is not None:
+                problems.append(f"✗ {failure.describe()}")
+            owed = [h for h in holes.values() if h.stage.number <= item.number]
+            printed = [
+                output.get("text", "")
+                for cell in notebook.cells
+                if cell.cell_type == "code" and "check_stage(" in cell.source
+                for output in cell.get("outputs", [])
+            ]
+            said_not_yet = any("not yet" in text for text in printed)
+            if owed and item.number > 0 and not said_not_yet and item.slug != "testing":
+                problems.append(f"✗ {item.path.name}: its check did not say 'not yet': {printed}")
+            print(f"{'✗' if failure else '✓'} {item.path.name}", flush=True)
+    return problems
