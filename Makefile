@@ -11,7 +11,7 @@ N ?=
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: lab lab-full test test-postgres test-slow test-all lint stage build learner progress sync verify \
-	verify-sequential exercises binder test-browser lock clean
+	verify-sequential exercises binder holes test-browser lock clean
 
 $(INSTALLED): pyproject.toml binder/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -41,8 +41,9 @@ test-postgres: $(INSTALLED)
 	COURSE_TEST_DATABASE=postgresql $(BIN)/python -m pytest -n auto --dist worksteal
 
 ## The slower checks that test-all adds to test: the whole course in sequence in one workspace
-## under nbval, and the Binder simulation. CI runs them after make test-postgres.
-test-slow: verify-sequential binder
+## under nbval, the Binder simulation (the learner edition, every hole empty), and every hole's
+## empty stub and common mistakes. CI runs them after make test-postgres.
+test-slow: verify-sequential binder holes
 	$(BIN)/python -m pytest -m slow
 
 ## Every check (CI runs these, then test-browser).
@@ -68,6 +69,10 @@ exercises: $(INSTALLED)
 
 binder: $(INSTALLED)
 	$(BIN)/python -m course_tools binder
+
+## Every hole: named by its stage check when empty, and each listed mistake caught.
+holes: $(INSTALLED)
+	$(BIN)/python -m course_tools holes
 
 ## Learners: put the reference of stages 01..N in learner/course_app (your files are backed up
 ## first): make stage N=4. From a terminal anywhere in learner/: python -m course_tools stage 4

@@ -92,8 +92,16 @@ def cmd_exercises(args: argparse.Namespace) -> int:
         )
         if not item.ok:
             print(f"    solution: {item.solution}\n    stub: {item.stub}")
+            if not item.mistakes:
+                print("    no common mistake is listed")
+        for mistake, result in item.mistakes:
+            caught = "caught" if item.mistake_caught(mistake, result) else "MISSED"
+            print(f"    {caught} mistake {mistake.name!r}: {result}")
     good = sum(item.ok for item in results)
-    print(f"Exercises: {good} of {len(results)} validated (solution correct, stub not).")
+    print(
+        f"Exercises: {good} of {len(results)} validated "
+        "(solution correct, stub not, each listed mistake named)."
+    )
     return 0 if results and good == len(results) else 1
 
 
@@ -112,11 +120,16 @@ def cmd_holes(args: argparse.Namespace) -> int:
 
 
 def cmd_learner_run(args: argparse.Namespace) -> int:
-    """Run All on a fresh learner edition with every hole empty: no error cell, checks say not yet."""
-    from course_tools.holes.validate import run_empty_edition
+    """Run All on the learner edition, every hole empty: no error cell, the checks say not yet."""
+    from course_tools.holes import reference_root
+    from course_tools.holes.validate import run_empty_edition, run_learner_edition
 
     started = time.perf_counter()
-    problems = run_empty_edition(find_root())
+    root = find_root()
+    # In a learner workspace (Binder's learner/, say): its notebooks, as they are. In the full
+    # edition: a fresh learner edition built from it.
+    fresh = root.resolve() == reference_root()
+    problems = run_empty_edition(root) if fresh else run_learner_edition(root)
     print("\n".join(problems))
     elapsed = time.perf_counter() - started
     verdict = "failed" if problems else "passed"

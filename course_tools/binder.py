@@ -117,7 +117,11 @@ def simulate(root: Path | None = None) -> int:
                 # The pins must satisfy every dependency the course declares.
                 run([python, "-m", "pip", "check"], cwd=repo, env=env)
             with timed("notebooks", timings):
-                code = subprocess.run([python, "-m", "course_tools", "run-all"], cwd=repo, env=env)
+                # The learner edition, every hole empty, as a learner's first Run All.
+                learner = repo / "learner"
+                code = subprocess.run(
+                    [python, "-m", "course_tools", "learner-run"], cwd=learner, env=env
+                )
         except subprocess.CalledProcessError as error:
             print(
                 f"Binder build failed: {' '.join(map(str, error.cmd))} exited {error.returncode}."

@@ -37,11 +37,16 @@ def uvicorn_server(
     app_dir: Path | None = None,
     ready_path: str = "/health",
     workers: int = 1,
+    port: int | None = None,
+    options: Sequence[str] = (),
 ) -> Iterator[str]:
-    """Yield "http://127.0.0.1:PORT" while `python -m uvicorn APP` serves there."""
-    port = free_port()
+    """Yield "http://127.0.0.1:PORT" while `python -m uvicorn APP` serves there.
+
+    `port` defaults to a free one; `options` are more uvicorn options, such as ["--root-path", …].
+    """
+    port = port or free_port()
     command = [sys.executable, "-m", "uvicorn", app, "--host", HOST, "--port", str(port)]
-    command += ["--no-access-log", "--log-level", "warning"]
+    command += ["--no-access-log", "--log-level", "warning", *options]
     if workers > 1:
         command += ["--workers", str(workers)]
     if app_dir is not None:

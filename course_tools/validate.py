@@ -1,13 +1,20 @@
-"""Exercise validation, as nbgrader's validate does it: solutions pass, stubs do not."""
+"""Exercise validation, as nbgrader's validate does it: solutions pass, stubs do not.
+
+Beyond nbgrader: each exercise lists common mistakes (`MISTAKES` in its stage's check module),
+and each must get "not yet" with a hint that names it.
+"""
 
 from __future__ import annotations
 
 import sys
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-from course_tools.edition import strip_solutions
+import course_tools.exercises
+from course_tools.edition import SOLUTION, strip_solutions
 from course_tools.exercises import Result, Verdict, evaluate
+from course_tools.holes.mistakes import Mistake, mistakes_in
 from course_tools.notebooks import ExerciseCell, stages
 
 
@@ -29,19 +36,43 @@ class Validation:
     exercise_id: str
     solution: Result
     stub: Result
+    mistakes: list[tuple[Mistake, Result]]
+
+    def mistake_caught(self, mistake: Mistake, result: Result) -> bool:
+        return result.verdict is Verdict.NOT_YET and mistake.names.lower() in result.hint.lower()
 
     @property
     def ok(self) -> bool:
-        return self.solution.verdict is Verdict.CORRECT and self.stub.verdict is not Verdict.CORRECT
+        return (
+            self.solution.verdict is Verdict.CORRECT
+            and self.stub.verdict is not Verdict.CORRECT
+            and bool(self.mistakes)
+            and all(self.mistake_caught(*pair) for pair in self.mistakes)
+        )
+
+
+def with_mistake(source: str, mistake: Mistake) -> str:
+    """The exercise cell with its solution replaced by the mistake, at the solution's indent."""
+    match = SOLUTION.search(source)
+    if match is None:
+        raise ValueError(f"exercise {mistake.target} has no solution block")
+    code = textwrap.indent(textwrap.dedent(mistake.code).strip("\n") + "\n", match["indent"])
+    return source[: match.start()] + code + source[match.end() :]
 
 
 def validate(root: Path) -> list[Validation]:
     sys.path.insert(0, str(root))
+    mistakes = mistakes_in(course_tools.exercises)
     return [
         Validation(
             cell.exercise_id,
             run_exercise_source(cell, cell.source),
             run_exercise_source(cell, strip_solutions(cell.source)),
+            [
+                (mistake, run_exercise_source(cell, with_mistake(cell.source, mistake)))
+                for mistake in mistakes
+                if mistake.target == cell.exercise_id
+            ],
         )
         for item in stages(root)
         for cell in item.exercises

@@ -17,8 +17,9 @@ from course_app.schemas.common import MAX_PAGE, ErrorMessage, ValidationErrorMes
 from course_app.settings import Settings
 from course_app.state import AppResources
 
-# auto_error=False: we raise our own 401 so every auth failure looks the same.
-oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
+# auto_error=False: we raise our own 401 so every auth failure looks the same. The token URL is
+# relative, so the docs' "Authorize" still finds it when a proxy serves the API under a prefix.
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="auth/token", auto_error=False)
 
 
 def get_resources(request: Request) -> AppResources:

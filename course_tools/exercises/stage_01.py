@@ -1,6 +1,7 @@
 """Checks for the exercises of notebook 01 (settings)."""
 
 from course_tools.exercises import Namespace, exercise, expect
+from course_tools.holes.mistakes import Mistake
 
 
 @exercise("01.1")
@@ -14,6 +15,11 @@ def split_csv(ns: Namespace) -> None:
     )
     expect(split("a,,b,") == ["a", "b"], 'Drop empty items: split_csv("a,,b,") gives ["a", "b"].')
     expect(split("") == [], 'An empty string gives an empty list, not [""].')
+    expect(
+        split("a, ,b") == ["a", "b"],
+        "An item of spaces only is empty too: test item.strip(), not item, so that "
+        'split_csv("a, ,b") gives ["a", "b"].',
+    )
 
 
 @exercise("01.2")
@@ -21,7 +27,19 @@ def settings_error(ns: Namespace) -> None:
     first_error = ns["settings_error"]
     expect(first_error() is None, "Valid settings (the defaults) should give None.")
     message = first_error(access_token_expire_minutes="soon")
-    expect(isinstance(message, str), "For bad settings, return a string.")
+    expect(
+        isinstance(message, str),
+        "For bad settings, return a string: the caller prints it.",
+    )
+    expect(
+        "validation error" not in message,
+        "str(error) is pydantic's whole report, over several lines: build one line from "
+        "error.errors()[0], its 'loc' and its 'msg'.",
+    )
+    expect(
+        not message.startswith("("),
+        "The error's 'loc' is a tuple: take its first item, error.errors()[0]['loc'][0].",
+    )
     expect(
         message.startswith("access_token_expire_minutes: "),
         "Start the message with the field's name and ': ' (use error.errors()[0]['loc']).",
@@ -32,3 +50,57 @@ def settings_error(ns: Namespace) -> None:
         "Production with the default secret should name secret_key.",
     )
     expect("\n" not in message, "Keep the message on one line: use the error's 'msg'.")
+
+
+MISTAKES = [
+    Mistake("01.1", "no strip", 'return raw.split(",")', names="strip the spaces"),
+    Mistake(
+        "01.1",
+        "empty items kept",
+        'return [item.strip() for item in raw.split(",")]',
+        names="drop empty items",
+    ),
+    Mistake(
+        "01.1",
+        "blank items kept",
+        'return [item.strip() for item in raw.split(",") if item]',
+        names="spaces only",
+    ),
+    Mistake(
+        "01.2",
+        "str(error)",
+        """
+        try:
+            Settings(_env_file=None, **values)
+        except ValidationError as error:
+            return str(error)
+        return None
+        """,
+        names="str(error)",
+    ),
+    Mistake(
+        "01.2",
+        "the whole loc",
+        """
+        try:
+            Settings(_env_file=None, **values)
+        except ValidationError as error:
+            first = error.errors()[0]
+            return f"{first['loc']}: {first['msg']}"
+        return None
+        """,
+        names="'loc' is a tuple",
+    ),
+    Mistake(
+        "01.2",
+        "the message without its field",
+        """
+        try:
+            Settings(_env_file=None, **values)
+        except ValidationError as error:
+            return error.errors()[0]["msg"]
+        return None
+        """,
+        names="the field's name",
+    ),
+]

@@ -5,6 +5,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ValidationError
 
 from course_tools.exercises import Namespace, exercise, expect
+from course_tools.holes.mistakes import Mistake
 
 PRODUCT_ID = "0b7c3f52-8a34-4a0c-9bde-2f7e1c7f0a11"
 
@@ -21,6 +22,17 @@ def refused(schema: type[BaseModel], data: dict[str, object]) -> bool:
 def review_schema(ns: Namespace) -> None:
     schema = ns["build_review_schema"]()
     expect(hasattr(schema, "model_validate"), "Return the schema class (a pydantic model).")
+    expect(
+        not refused(schema, {"product_id": PRODUCT_ID, "rating": 3}),
+        "comment is optional, so product_id and rating are enough. In pydantic v2, `| None` "
+        "alone does not make a field optional: give it a default, `= None`.",
+    )
+    for rating in (1, 5):
+        expect(
+            not refused(schema, {"product_id": PRODUCT_ID, "rating": rating}),
+            f"A rating of {rating} is allowed: both ends are included, so use ge=1 and le=5 "
+            "(>= and <=), not gt and lt.",
+        )
     review = schema.model_validate({"product_id": PRODUCT_ID, "rating": 5})
     expect(
         str(review.product_id) == PRODUCT_ID,
@@ -51,7 +63,16 @@ def review_schema(ns: Namespace) -> None:
 def price_filter(ns: Namespace) -> None:
     schema = ns["build_price_filter"]()
     expect(hasattr(schema, "model_validate"), "Return the schema class (a pydantic model).")
-    empty = schema.model_validate({})
+    try:
+        empty = schema.model_validate({})
+        alone = schema.model_validate({"max_price": "5.00"})
+    except TypeError:
+        expect(
+            False,
+            "Comparing with None raised TypeError: either price may be missing, so compare "
+            "only when both are set (min_price is not None and max_price is not None).",
+        )
+    expect(alone.max_price == Decimal("5.00"), "Either price may be sent alone.")
     expect(
         (empty.min_price, empty.max_price) == (None, None),
         "Both prices are optional and default to None.",
@@ -77,3 +98,134 @@ def price_filter(ns: Namespace) -> None:
         refused(schema, {"min_price": "1", "sort": "price"}),
         "Unknown fields should be refused: base the schema on RequestModel.",
     )
+
+
+MISTAKES = [
+    Mistake(
+        "02.1",
+        "gt and lt",
+        """
+        class ReviewCreate(BaseModel):
+            model_config = ConfigDict(extra="forbid")
+
+            product_id: uuid.UUID
+            rating: Annotated[int, Field(gt=1, lt=5)]
+            comment: Annotated[str, StringConstraints(max_length=1000)] | None = None
+
+        return ReviewCreate
+        """,
+        names="not gt and lt",
+    ),
+    Mistake(
+        "02.1",
+        "an optional field without a default",
+        """
+        class ReviewCreate(BaseModel):
+            model_config = ConfigDict(extra="forbid")
+
+            product_id: uuid.UUID
+            rating: Annotated[int, Field(ge=1, le=5)]
+            comment: Annotated[str, StringConstraints(max_length=1000)] | None
+
+        return ReviewCreate
+        """,
+        names="`= None`",
+    ),
+    Mistake(
+        "02.1",
+        "unknown fields ignored",
+        """
+        class ReviewCreate(BaseModel):
+            product_id: uuid.UUID
+            rating: Annotated[int, Field(ge=1, le=5)]
+            comment: Annotated[str, StringConstraints(max_length=1000)] | None = None
+
+        return ReviewCreate
+        """,
+        names='extra="forbid"',
+    ),
+    Mistake(
+        "02.2",
+        ">= instead of >",
+        """
+        class PriceFilter(RequestModel):
+            min_price: Money | None = None
+            max_price: Money | None = None
+
+            @model_validator(mode="after")
+            def min_not_above_max(self) -> Self:
+                if (
+                    self.min_price is not None
+                    and self.max_price is not None
+                    and self.min_price >= self.max_price
+                ):
+                    raise ValueError("min_price must be less than max_price")
+                return self
+
+        return PriceFilter
+        """,
+        names="equal prices are fine",
+    ),
+    Mistake(
+        "02.2",
+        "None compared",
+        """
+        class PriceFilter(RequestModel):
+            min_price: Money | None = None
+            max_price: Money | None = None
+
+            @model_validator(mode="after")
+            def min_not_above_max(self) -> Self:
+                if self.min_price > self.max_price:
+                    raise ValueError("min_price must not be greater than max_price")
+                return self
+
+        return PriceFilter
+        """,
+        names="compare only when both are set",
+    ),
+    Mistake(
+        "02.2",
+        "float prices",
+        """
+        class PriceFilter(RequestModel):
+            min_price: float | None = None
+            max_price: float | None = None
+
+            @model_validator(mode="after")
+            def min_not_above_max(self) -> Self:
+                if (
+                    self.min_price is not None
+                    and self.max_price is not None
+                    and self.min_price > self.max_price
+                ):
+                    raise ValueError("min_price must not be greater than max_price")
+                return self
+
+        return PriceFilter
+        """,
+        names="use the Money type",
+    ),
+    Mistake(
+        "02.2",
+        "BaseModel instead of RequestModel",
+        """
+        class PriceFilter(BaseModel):
+            min_price: Money | None = None
+            max_price: Money | None = None
+
+            @model_validator(mode="after")
+            def min_not_above_max(self) -> Self:
+                if (
+                    self.min_price is not None
+                    and self.max_price is not None
+                    and self.min_price > self.max_price
+                ):
+                    raise ValueError("min_price must not be greater than max_price")
+                return self
+
+        return PriceFilter
+        """,
+        names="base the schema on RequestModel",
+    ),
+]

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import InvalidRequestError, PendingRollbackError
+from sqlalchemy.exc import IntegrityError, InvalidRequestError, PendingRollbackError
 
 from course_tools.exercises import Namespace, exercise, expect
+from course_tools.holes.mistakes import Mistake
 
 
 @asynccontextmanager
@@ -76,14 +77,61 @@ async def users_with_orders(ns: Namespace) -> None:
         expect(counts == [2, 0], "Ada has 2 orders and Grace none.")
 
 
+class RacingSession:
+    """A session in which another request registers the same email, committed, right after the
+    learner's code adds its user: between any "does it exist?" query and the INSERT."""
+
+    def __init__(self, session: Any, database_url: str) -> None:
+        self.session = session
+        self.database_url = database_url
+
+    def add(self, instance: Any) -> None:
+        from sqlalchemy import create_engine
+        from sqlalchemy.orm import Session
+
+        from course_app.models import User
+
+        engine = create_engine(self.database_url.replace("+aiosqlite", ""))
+        try:
+            with Session(engine) as other:
+                other.add(User(email=instance.email, hashed_password="x", full_name="Racer"))
+                other.commit()
+        finally:
+            engine.dispose()
+        self.session.add(instance)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.session, name)
+
+
+RACE_HINT = (
+    'The commit raised IntegrityError: catch it, roll back and return False. A "does it '
+    'exist?" query first is not enough: another request can register the same email between '
+    "your query and your INSERT, and only the unique index sees it."
+)
+
+
 @exercise("03.2")
 async def add_user_unless_taken(ns: Namespace) -> None:
     from course_app.models import User
 
-    add = ns["add_user_unless_taken"]
+    add_user = ns["add_user_unless_taken"]
+
+    async def add(session: Any, email: str, full_name: str) -> Any:
+        try:
+            return await add_user(session, email, full_name)
+        except IntegrityError:
+            expect(False, RACE_HINT)
+
     async with scratch_database() as session_factory, session_factory() as session:
         expect(
             await add(session, "ada@example.com", "Ada") is True, "A new email should give True."
+        )
+        async with session_factory() as other:
+            saved = await other.scalar(select(func.count()).select_from(User))
+        expect(
+            saved == 1,
+            "The new user was not saved: await session.commit() after session.add(...).",
         )
         expect(
             await add(session, "ADA@example.com", "Ada Again") is False,
@@ -97,3 +145,78 @@ async def add_user_unless_taken(ns: Namespace) -> None:
         expect(added is True, rollback_hint)
         count = await session.scalar(select(func.count()).select_from(User))
         expect(count == 2, f"Expected 2 users in the database, found {count}.")
+        url = session_factory.kw["bind"].url.render_as_string(hide_password=False)
+        raced = await add(RacingSession(session, url), "linus@example.com", "Linus")
+        expect(
+            raced is False,
+            "Another request registered the same email just before your commit: the "
+            "IntegrityError it raises means False.",
+        )
+
+
+MISTAKES = [
+    Mistake(
+        "03.1",
+        "orders not loaded",
+        """
+        statement = select(User).order_by(User.email)
+        return list(await session.scalars(statement))
+        """,
+        names="selectinload",
+    ),
+    Mistake(
+        "03.1",
+        "no order",
+        """
+        statement = select(User).options(selectinload(User.orders))
+        return list(await session.scalars(statement))
+        """,
+        names="order the users by email",
+    ),
+    Mistake(
+        "03.1",
+        "execute instead of scalars",
+        """
+        statement = select(User).options(selectinload(User.orders)).order_by(User.email)
+        return list(await session.execute(statement))
+        """,
+        names="session.scalars",
+    ),
+    Mistake(
+        "03.2",
+        "no rollback",
+        """
+        session.add(User(email=email, hashed_password="not-a-real-hash", full_name=full_name))
+        try:
+            await session.commit()
+        except IntegrityError:
+            return False
+        return True
+        """,
+        names="session.rollback()",
+    ),
+    Mistake(
+        "03.2",
+        "no commit",
+        """
+        session.add(User(email=email, hashed_password="not-a-real-hash", full_name=full_name))
+        return True
+        """,
+        names="await session.commit()",
+    ),
+    Mistake(
+        "03.2",
+        "a check first, no try",
+        """
+        from sqlalchemy import select
+
+        taken = await session.scalar(select(User).where(User.email == email.lower()))
+        if taken is not None:
+            return False
+        session.add(User(email=email, hashed_password="not-a-real-hash", full_name=full_name))
+        await session.commit()
+        return True
+        """,
+        names="another request can register the same email",
+    ),
+]

@@ -9,13 +9,24 @@ from contextlib import asynccontextmanager
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import event
+
 from course_tools.exercises import Namespace, exercise, expect
+from course_tools.holes.mistakes import Mistake
 
 
 @exercise("04.1")
 def escape_like(ns: Namespace) -> None:
     escape = ns["escape_like"]
     expect(escape("lamp") == "lamp", "Text without % _ or / stays the same.")
+    expect(
+        "\\" not in escape("50%"),
+        "The escape character here is \"/\", not a backslash: the query says ESCAPE '/'.",
+    )
+    expect(
+        escape("50%") != "50//%",
+        'You escaped your own escapes: "50%" became "50//%". Escape "/" first, then "%" and "_".',
+    )
     expect(escape("50%") == "50/%", 'Put "/" before "%": escape_like("50%") gives "50/%".')
     expect(escape("a_b") == "a/_b", 'Put "/" before "_": escape_like("a_b") gives "a/_b".')
     expect(
@@ -78,6 +89,18 @@ async def take_units(ns: Namespace) -> None:
     async with temporary_shop() as session_factory:
         product_id = await add_product(session_factory, "Lamp", stock_quantity=10)
 
+        # The caller owns the transaction: a rollback after take_units must undo it.
+        async with session_factory() as session:
+            await take(session, product_id, 2)
+            await session.rollback()
+        async with session_factory() as session:
+            untouched = await session.get(Product, product_id)
+        expect(
+            untouched is not None and untouched.reserved_quantity == 0,
+            "take_units committed: a rollback by the caller no longer undoes it. Leave the "
+            "commit to the caller, who may have more to do in the same transaction.",
+        )
+
         async with session_factory() as session:
             too_many = await take(session, product_id, 11)
             await session.commit()
@@ -120,12 +143,126 @@ async def count_in_range(ns: Namespace) -> None:
             ("Hidden", "10.00", False),
         ]:
             await add_product(session_factory, name, price=Decimal(price), is_active=active)
+        statements: list[str] = []
+
+        def record(*args: Any) -> None:
+            statements.append(args[2].lower())  # (connection, cursor, statement, ...)
+
+        engine = session_factory.kw["bind"].sync_engine
+        event.listen(engine, "before_cursor_execute", record)
         async with session_factory() as session:
             middle = await count(session, Decimal("10.00"), Decimal("20.00"))
             everything = await count(session, Decimal("0.01"), Decimal("1000.00"))
             nothing = await count(session, Decimal("30.00"), Decimal("40.00"))
+        event.remove(engine, "before_cursor_execute", record)
     expect(isinstance(middle, int), "Return an int (session.scalar(...) of a count).")
     expect(nothing == 0, "No product costs between 30.00 and 40.00: expected 0.")
     expect(everything != 5, "Count only active products: is_active must be true.")
     expect(everything == 4, f"All 4 active products cost 0.01-1000.00; you counted {everything}.")
     expect(middle == 2, f"Both bounds are included: 10.00-20.00 has 2 products, not {middle}.")
+    expect(
+        all("count(" in statement for statement in statements if "select" in statement),
+        "Let the database count: select(func.count()). Loading the rows to count them with "
+        "len() in Python moves every row over the wire.",
+    )
+
+
+MISTAKES = [
+    Mistake(
+        "04.2",
+        "commits inside",
+        """
+        result = await session.execute(
+            update(Product)
+            .where(
+                Product.id == product_id,
+                Product.stock_quantity - Product.reserved_quantity >= quantity,
+            )
+            .values(reserved_quantity=Product.reserved_quantity + quantity)
+            .execution_options(synchronize_session=False)
+        )
+        await session.commit()
+        return result.rowcount == 1
+        """,
+        names="take_units committed",
+    ),
+    Mistake(
+        "04.2",
+        "a read, then a write",
+        """
+        product = await session.get(Product, product_id)
+        if product.stock_quantity - product.reserved_quantity < quantity:
+            return False
+        product.reserved_quantity += quantity
+        return True
+        """,
+        names="do not read first",
+    ),
+    Mistake(
+        "04.1",
+        "escapes in the wrong order",
+        """
+        for character in ("%", "_", "/"):
+            text = text.replace(character, "/" + character)
+        return text
+        """,
+        names="escaped your own escapes",
+    ),
+    Mistake(
+        "04.1",
+        "the escape character forgotten",
+        """
+        for character in ("%", "_"):
+            text = text.replace(character, "/" + character)
+        return text
+        """,
+        names="escape character itself",
+    ),
+    Mistake(
+        "04.1",
+        "a backslash",
+        """
+        for character in ("\\\\", "%", "_"):
+            text = text.replace(character, "\\\\" + character)
+        return text
+        """,
+        names="not a backslash",
+    ),
+    Mistake(
+        "04.3",
+        "inactive products counted",
+        """
+        statement = (
+            select(func.count())
+            .select_from(Product)
+            .where(Product.price >= low, Product.price <= high)
+        )
+        return await session.scalar(statement) or 0
+        """,
+        names="only active products",
+    ),
+    Mistake(
+        "04.3",
+        "bounds excluded",
+        """
+        statement = (
+            select(func.count())
+            .select_from(Product)
+            .where(Product.is_active.is_(True), Product.price > low, Product.price < high)
+        )
+        return await session.scalar(statement) or 0
+        """,
+        names="both bounds are included",
+    ),
+    Mistake(
+        "04.3",
+        "counted in Python",
+        """
+        statement = select(Product).where(
+            Product.is_active.is_(True), Product.price >= low, Product.price <= high
+        )
+        return len((await session.scalars(statement)).all())
+        """,
+        names="let the database count",
+    ),
+]

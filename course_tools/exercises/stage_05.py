@@ -1,6 +1,7 @@
 """Checks for the exercises of notebook 05 (auth)."""
 
 import base64
+import inspect
 import json
 import threading
 import uuid
@@ -9,6 +10,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from course_tools.exercises import Namespace, exercise, expect
+from course_tools.holes.mistakes import Mistake
 
 SECRET = "an-exercise-secret-long-enough-for-every-hmac-algorithm-0123456789"
 
@@ -29,24 +31,40 @@ def user_id_from_token(ns: Namespace) -> None:
     expect(decode(good, SECRET) == user_id, "A valid token should give its sub as a uuid.UUID.")
     header, payload, signature = good.split(".")
     flipped = signature[:5] + ("A" if signature[5] != "A" else "B") + signature[6:]
-    refused = {
-        "a tampered signature": f"{header}.{payload}.{flipped}",
-        'an "alg: none" token': f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{payload}.",
-        "an expired token": jwt.encode(
-            {**claims, "exp": now - timedelta(minutes=1)}, SECRET, algorithm="HS256"
+    refused = {  # what should be refused: (the token, why)
+        "a tampered signature": (f"{header}.{payload}.{flipped}", "verify the signature"),
+        'an "alg: none" token': (
+            f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{payload}.",
+            'name the algorithm: algorithms=["HS256"]',
         ),
-        "a token signed with another key": jwt.encode(claims, SECRET + "-other", "HS256"),
-        "garbage": "not-a-jwt",
-        "a token whose sub is not a UUID": jwt.encode({**claims, "sub": "admin"}, SECRET, "HS256"),
-        "a token without exp": jwt.encode({"sub": str(user_id)}, SECRET, algorithm="HS256"),
-        "an HS512 token": jwt.encode(claims, SECRET, algorithm="HS512"),
+        "an expired token": (
+            jwt.encode({**claims, "exp": now - timedelta(minutes=1)}, SECRET, algorithm="HS256"),
+            "let jwt.decode check exp",
+        ),
+        "a token signed with another key": (
+            jwt.encode(claims, SECRET + "-other", "HS256"),
+            "verify the signature with your secret",
+        ),
+        "garbage": ("not-a-jwt", "catch jwt.PyJWTError"),
+        "a token whose sub is not a UUID": (
+            jwt.encode({**claims, "sub": "admin"}, SECRET, "HS256"),
+            "uuid.UUID(sub) raises ValueError: catch it",
+        ),
+        "a token without exp": (
+            jwt.encode({"sub": str(user_id)}, SECRET, algorithm="HS256"),
+            'jwt.decode accepts it unless told: options={"require": ["exp", "sub"]}',
+        ),
+        "an HS512 token": (
+            jwt.encode(claims, SECRET, algorithm="HS512"),
+            'accept HS256 alone: algorithms=["HS256"]',
+        ),
     }
-    for name, token in refused.items():
+    for name, (token, why) in refused.items():
         try:
             answer = decode(token, SECRET)
         except Exception as error:
             expect(False, f"For {name}, return None instead of raising {type(error).__name__}.")
-        expect(answer is None, f"{name[0].upper()}{name[1:]} should give None.")
+        expect(answer is None, f"{name[0].upper()}{name[1:]} should give None: {why}.")
 
 
 @exercise("05.2")
@@ -67,11 +85,30 @@ async def check_password(ns: Namespace) -> None:
     try:
         right = await check("Str0ng!Passw0rd", hashed)
         wrong = await check("str0ng!Passw0rd", hashed)
+    except TypeError:
+        expect(
+            loop_thread not in verify_threads,
+            "hasher.verify(password, hashed) ran on the event loop before the worker thread "
+            "was asked: pass the function and its arguments separately, "
+            "run_sync(hasher.verify, password, hashed).",
+        )
+        raise
     finally:
         PasswordHash.verify = real_verify  # type: ignore[method-assign]
+    for answer in (right, wrong):
+        if inspect.iscoroutine(answer):
+            answer.close()  # never awaited: close it, or Python warns
+    expect(
+        not inspect.isawaitable(right),
+        "check_password returned a coroutine: await to_thread.run_sync(...) to get its bool.",
+    )
+    expect(
+        verify_threads,
+        "Verify with pwdlib: hasher.verify(password, hashed). Hashing the password again gives "
+        "a new salt, so comparing hashes never works.",
+    )
     expect(right is True, "The right password should give True.")
     expect(wrong is False, "A wrong password should give False.")
-    expect(verify_threads, "Verify with pwdlib: hasher.verify(password, hashed).")
     expect(
         loop_thread not in verify_threads,
         "The verify ran on the event loop, blocking it: call it through "
@@ -94,11 +131,11 @@ async def require_role(ns: Namespace) -> None:
     async def moderate(
         user: Any = Depends(factory(UserRole.ADMIN, UserRole.MODERATOR)),  # noqa: B008
     ) -> dict[str, str]:
-        return {"role": str(user.role)}
+        return {"role": str(getattr(user, "role", user))}
 
     @app.get("/members")
     async def members(user: Any = Depends(factory(UserRole.USER))) -> dict[str, str]:  # noqa: B008
-        return {"role": str(user.role)}
+        return {"role": str(getattr(user, "role", user))}
 
     def fake_current_user(request: Request) -> Any:
         return SimpleNamespace(role=UserRole(request.headers["x-role"]), email="x@example.com")
@@ -115,6 +152,11 @@ async def require_role(ns: Namespace) -> None:
         ]:
             response = await client.get(path, headers={"x-role": role})
             expect(
+                not (expected == 403 and response.status_code == 401),
+                f'A {role} on a route for {path[1:]} got 401, which means "who are you?". '
+                "The user is known but lacks the role: raise 403 Forbidden.",
+            )
+            expect(
                 response.status_code == expected,
                 f"A {role} on a route for {path[1:]} got {response.status_code}, "
                 f"expected {expected}. Compare user.role with the roles given to require_role.",
@@ -122,5 +164,110 @@ async def require_role(ns: Namespace) -> None:
             if expected == 200:
                 expect(
                     response.json() == {"role": role},
-                    "Return the user from the dependency, so the route receives it.",
+                    "Return the user from the dependency, so the route receives it: the route "
+                    f"got {response.json()['role']} instead.",
                 )
+
+
+MISTAKES = [
+    Mistake(
+        "05.1",
+        "exp not required",
+        """
+        try:
+            claims = jwt.decode(token, secret, algorithms=["HS256"])
+            return uuid.UUID(claims["sub"])
+        except (jwt.PyJWTError, ValueError, TypeError):
+            return None
+        """,
+        names="require",
+    ),
+    Mistake(
+        "05.1",
+        "sub returned as a string",
+        """
+        try:
+            claims = jwt.decode(
+                token, secret, algorithms=["HS256"], options={"require": ["exp", "sub"]}
+            )
+            return claims["sub"]
+        except jwt.PyJWTError:
+            return None
+        """,
+        names="uuid.UUID",
+    ),
+    Mistake(
+        "05.1",
+        "only jwt errors caught",
+        """
+        try:
+            claims = jwt.decode(
+                token, secret, algorithms=["HS256"], options={"require": ["exp", "sub"]}
+            )
+        except jwt.PyJWTError:
+            return None
+        return uuid.UUID(claims["sub"])
+        """,
+        names="instead of raising ValueError",
+    ),
+    Mistake(
+        "05.1",
+        "every HMAC algorithm",
+        """
+        try:
+            claims = jwt.decode(
+                token,
+                secret,
+                algorithms=["HS256", "HS384", "HS512"],
+                options={"require": ["exp", "sub"]},
+            )
+            return uuid.UUID(claims["sub"])
+        except (jwt.PyJWTError, ValueError, TypeError):
+            return None
+        """,
+        names="accept HS256 alone",
+    ),
+    Mistake(
+        "05.2",
+        "verify on the event loop",
+        "return hasher.verify(password, hashed)",
+        names="blocking it",
+    ),
+    Mistake(
+        "05.2",
+        "not awaited",
+        "return to_thread.run_sync(hasher.verify, password, hashed)",
+        names="returned a coroutine",
+    ),
+    Mistake(
+        "05.2",
+        "called before it is passed",
+        "return await to_thread.run_sync(hasher.verify(password, hashed))",
+        names="pass the function and its arguments separately",
+    ),
+    Mistake(
+        "05.3",
+        "401 instead of 403",
+        """
+        async def dependency(user: CurrentUser) -> User:
+            if user.role not in roles:
+                raise HTTPException(status_code=status.HTTP_401_UNAUTHORIZED, detail="No")
+            return user
+
+        return dependency
+        """,
+        names="403 Forbidden",
+    ),
+    Mistake(
+        "05.3",
+        "the user not returned",
+        """
+        async def dependency(user: CurrentUser) -> None:
+            if user.role not in roles:
+                raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail="Not allowed")
+
+        return dependency
+        """,
+        names="return the user from the dependency",
+    ),
+]

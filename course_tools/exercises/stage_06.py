@@ -4,6 +4,7 @@ import httpx
 from asgi_lifespan import LifespanManager
 
 from course_tools.exercises import Namespace, exercise, expect
+from course_tools.holes.mistakes import Mistake
 
 
 async def _get(app: object, path: str) -> httpx.Response:
@@ -13,17 +14,31 @@ async def _get(app: object, path: str) -> httpx.Response:
             return await client.get(path)
 
 
+async def _client_get(app: object, path: str) -> httpx.Response:
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        return await client.get(path)
+
+
 @exercise("06.1")
 async def greeting_app(ns: Namespace) -> None:
-    make = ns["make_greeting_app"]
+    make, get_greeting = ns["make_greeting_app"], ns["get_greeting"]
     hello, bonjour = make("hello"), make("bonjour")
     expect(hello is not bonjour, "Each call should build a new FastAPI app.")
     expect(
         not hasattr(hello.state, "greeting"),
         "Set app.state.greeting in the lifespan, not when the app is built.",
     )
-    first, second = await _get(hello, "/greeting"), await _get(bonjour, "/greeting")
+    # Both apps run at once, as two apps in one test session may.
+    async with LifespanManager(hello) as first_app, LifespanManager(bonjour) as second_app:
+        first = await _client_get(first_app.app, "/greeting")
+        second = await _client_get(second_app.app, "/greeting")
     expect(first.status_code == 200, f"GET /greeting should answer 200, got {first.status_code}.")
+    expect(
+        first.json() != {"greeting": "bonjour"},
+        "Two apps running at once share the greeting: the second overwrote the first. Keep it "
+        "on app.state, not in a global.",
+    )
     expect(
         first.json() == {"greeting": "hello"},
         'GET /greeting should answer {"greeting": "hello"} for make_greeting_app("hello").',
@@ -35,6 +50,14 @@ async def greeting_app(ns: Namespace) -> None:
     expect(
         not hasattr(hello.state, "greeting"),
         "Remove app.state.greeting after the lifespan's yield (shutdown).",
+    )
+    overridden = make("hello")
+    overridden.dependency_overrides[get_greeting] = lambda: "overridden"
+    answer = await _get(overridden, "/greeting")
+    expect(
+        answer.json() == {"greeting": "overridden"},
+        "The route ignored an override of get_greeting: receive the greeting through "
+        "GreetingDep (a parameter `value: GreetingDep`), not from the closure or a global.",
     )
 
 
@@ -53,7 +76,27 @@ async def not_found_handler(ns: Namespace) -> None:
         return {"name": name}
 
     add_handler(app)
-    missing, found = await _get(app, "/lamps/moon"), await _get(app, "/lamps/desk")
+    try:
+        missing = await _get(app, "/lamps/moon")
+    except not_found_error:
+        expect(
+            False,
+            "The NotFoundError was raised again: register the handler for NotFoundError itself, "
+            "app.add_exception_handler(NotFoundError, handler). A handler for Exception is a "
+            "500 handler: the error still reaches the server after it answers.",
+        )
+    except TypeError as error:
+        expect(
+            "not callable" not in str(error),
+            "The handler must return a response, JSONResponse(status_code=404, content=...), "
+            "not a dict.",
+        )
+        expect(
+            "JSON serializable" not in str(error),
+            'The body should be {"detail": str(exc)}: the exception itself is not JSON.',
+        )
+        raise
+    found = await _get(app, "/lamps/desk")
     expect(
         missing.status_code == 404, f"A NotFoundError should give 404, got {missing.status_code}."
     )
@@ -62,3 +105,114 @@ async def not_found_handler(ns: Namespace) -> None:
         'The body should be {"detail": str(exc)}.',
     )
     expect(found.status_code == 200, "Routes that raise nothing must still answer 200.")
+
+
+MISTAKES = [
+    Mistake(
+        "06.1",
+        "set when the app is built",
+        """
+        app = FastAPI()
+        app.state.greeting = greeting
+
+        @app.get("/greeting")
+        async def read_greeting(value: GreetingDep) -> dict[str, str]:
+            return {"greeting": value}
+
+        return app
+        """,
+        names="in the lifespan, not when the app is built",
+    ),
+    Mistake(
+        "06.1",
+        "no cleanup at shutdown",
+        """
+        @asynccontextmanager
+        async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+            app.state.greeting = greeting
+            yield
+
+        app = FastAPI(lifespan=lifespan)
+
+        @app.get("/greeting")
+        async def read_greeting(value: GreetingDep) -> dict[str, str]:
+            return {"greeting": value}
+
+        return app
+        """,
+        names="after the lifespan's yield",
+    ),
+    Mistake(
+        "06.1",
+        "a global",
+        """
+        @asynccontextmanager
+        async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+            global current_greeting
+            current_greeting = greeting
+            yield
+
+        app = FastAPI(lifespan=lifespan)
+
+        @app.get("/greeting")
+        async def read_greeting() -> dict[str, str]:
+            return {"greeting": current_greeting}
+
+        return app
+        """,
+        names="not in a global",
+    ),
+    Mistake(
+        "06.1",
+        "the closure instead of the dependency",
+        """
+        @asynccontextmanager
+        async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+            app.state.greeting = greeting
+            yield
+            del app.state.greeting
+
+        app = FastAPI(lifespan=lifespan)
+
+        @app.get("/greeting")
+        async def read_greeting() -> dict[str, str]:
+            return {"greeting": greeting}
+
+        return app
+        """,
+        names="through GreetingDep",
+    ),
+    Mistake(
+        "06.2",
+        "a dict for a response",
+        """
+        async def not_found(request: Request, exc: Exception) -> dict[str, str]:
+            return {"detail": str(exc)}
+
+        app.add_exception_handler(NotFoundError, not_found)
+        """,
+        names="not a dict",
+    ),
+    Mistake(
+        "06.2",
+        "a handler for Exception",
+        """
+        async def not_found(request: Request, exc: Exception) -> JSONResponse:
+            return JSONResponse(status_code=404, content={"detail": str(exc)})
+
+        app.add_exception_handler(Exception, not_found)
+        """,
+        names="register the handler for NotFoundError",
+    ),
+    Mistake(
+        "06.2",
+        "the exception in the body",
+        """
+        async def not_found(request: Request, exc: Exception) -> JSONResponse:
+            return JSONResponse(status_code=404, content={"detail": exc})
+
+        app.add_exception_handler(NotFoundError, not_found)
+        """,
+        names='{"detail": str(exc)}',
+    ),
+]

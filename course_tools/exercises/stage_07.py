@@ -1,8 +1,20 @@
 """Checks for the exercises of notebook 07 (orders)."""
 
 from decimal import Decimal
+from types import CodeType
 
 from course_tools.exercises import Namespace, exercise, expect
+from course_tools.holes.mistakes import Mistake
+
+
+def names_used(code: CodeType) -> set[str]:
+    """The global names, attributes and string constants a function's code refers to."""
+    found = set(code.co_names) | {c for c in code.co_consts if isinstance(c, str)}
+    for constant in code.co_consts:
+        if isinstance(constant, CodeType):
+            found |= names_used(constant)
+    return found
+
 
 STATUSES = ("pending", "confirmed", "processing", "shipped", "delivered", "cancelled")
 ALLOWED = {
@@ -48,6 +60,14 @@ def order_totals(ns: Namespace) -> None:
         str(totals_of([(Decimal("10.00"), 1)])["tax"]) == "0.80",
         "Quantize the tax to exactly two places (Decimal('0.01')).",
     )
+    # At 8% no amount in cents lands exactly on half a cent, so the numbers alone cannot tell
+    # half-up from Decimal's default, half-even (banker's rounding); the code can. The rule
+    # must hold when the rate changes: at 6.5%, a subtotal of 1.00 is taxed exactly 0.065.
+    expect(
+        "ROUND_HALF_UP" in names_used(totals_of.__code__),
+        "Round the tax half-up: quantize(cent, rounding=ROUND_HALF_UP). quantize alone rounds "
+        "half-even (banker's rounding): a tax of 0.065 would become 0.06, not 0.07.",
+    )
 
 
 @exercise("07.2")
@@ -55,9 +75,26 @@ def status_graph(ns: Namespace) -> None:
     next_statuses, can_move = ns["next_statuses"], ns["can_move"]
     for current in STATUSES:
         expected = {target for origin, target in ALLOWED if origin == current}
+        try:
+            answer = set(next_statuses(current))
+        except KeyError:
+            expect(
+                False,
+                f"next_statuses({current!r}) raised KeyError: every status needs an entry. "
+                "delivered and cancelled are final: they go nowhere, an empty set.",
+            )
+        missing = sorted(expected - answer)
+        extra = ", ".join(repr(status) for status in sorted(answer - expected))
         expect(
-            set(next_statuses(current)) == expected,
-            f"next_statuses({current!r}) should be {sorted(expected) or 'empty'}.",
+            not missing,
+            f"next_statuses({current!r}) should be {sorted(expected)}: "
+            + ", ".join(repr(status) for status in missing)
+            + (" is missing." if len(missing) == 1 else " are missing."),
+        )
+        expect(
+            not extra,
+            f"next_statuses({current!r}) should be {sorted(expected) or 'empty'}: an order "
+            f"{current} cannot move to {extra}.",
         )
     for current in STATUSES:
         for target in STATUSES:
@@ -73,14 +110,116 @@ def stock_effect(ns: Namespace) -> None:
     stock_after = ns["stock_after"]
     expect(
         tuple(stock_after("cancelled", 10, 4, 3)) == (10, 1),
-        "Cancelling releases the reservation: stock stays, reserved drops by the quantity.",
+        "Cancelling releases the reservation: stock stays, reserved drops by the quantity. "
+        "The units never left the stock, so nothing is added back to it.",
     )
     expect(
         tuple(stock_after("shipped", 10, 4, 3)) == (7, 1),
         "Shipping removes the units from the stock and from the reservation.",
     )
-    for status in ("confirmed", "processing", "delivered"):
-        expect(
-            tuple(stock_after(status, 10, 4, 3)) == (10, 4),
-            f"{status!r} changes no stock.",
-        )
+    for status in ("confirmed", "processing"):
+        expect(tuple(stock_after(status, 10, 4, 3)) == (10, 4), f"{status!r} changes no stock.")
+    expect(
+        tuple(stock_after("delivered", 10, 4, 3)) == (10, 4),
+        "'delivered' changes no stock: the units already left the stock when the order shipped.",
+    )
+
+
+MISTAKES = [
+    Mistake(
+        "07.1",
+        "banker's rounding",
+        """
+        cent = Decimal("0.01")
+        subtotal = sum((price * quantity for price, quantity in lines), Decimal("0.00"))
+        subtotal = subtotal.quantize(cent)
+        tax = (subtotal * Decimal("0.08")).quantize(cent)
+        shipping = Decimal("0.00") if subtotal >= Decimal("50.00") else Decimal("9.99")
+        total = subtotal + tax + shipping
+        return {"subtotal": subtotal, "tax": tax, "shipping": shipping, "total": total}
+        """,
+        names="half-even",
+    ),
+    Mistake(
+        "07.2",
+        "final statuses left out",
+        """
+        allowed = {
+            "pending": {"confirmed", "cancelled"},
+            "confirmed": {"processing", "cancelled"},
+            "processing": {"shipped", "cancelled"},
+            "shipped": {"delivered"},
+        }
+        return allowed[status]
+        """,
+        names="every status needs an entry",
+    ),
+    Mistake(
+        "07.2",
+        "no cancelling while processing",
+        """
+        allowed = {
+            "pending": {"confirmed", "cancelled"},
+            "confirmed": {"processing", "cancelled"},
+            "processing": {"shipped"},
+            "shipped": {"delivered"},
+            "delivered": set(),
+            "cancelled": set(),
+        }
+        return allowed[status]
+        """,
+        names="'cancelled' is missing",
+    ),
+    Mistake(
+        "07.2",
+        "cancelling after shipping",
+        """
+        allowed = {
+            "pending": {"confirmed", "cancelled"},
+            "confirmed": {"processing", "cancelled"},
+            "processing": {"shipped", "cancelled"},
+            "shipped": {"delivered", "cancelled"},
+            "delivered": set(),
+            "cancelled": set(),
+        }
+        return allowed[status]
+        """,
+        names="cannot move to 'cancelled'",
+    ),
+    Mistake(
+        "07.3",
+        "cancelling adds the units back",
+        """
+        if new_status == "cancelled":
+            return stock + quantity, reserved - quantity
+        if new_status == "shipped":
+            return stock - quantity, reserved - quantity
+        return stock, reserved
+        """,
+        names="nothing is added back",
+    ),
+    Mistake(
+        "07.3",
+        "shipping keeps the reservation",
+        """
+        if new_status == "cancelled":
+            return stock, reserved - quantity
+        if new_status == "shipped":
+            return stock - quantity, reserved
+        return stock, reserved
+        """,
+        names="and from the reservation",
+    ),
+    Mistake(
+        "07.3",
+        "delivery takes the units",
+        """
+        if new_status == "cancelled":
+            return stock, reserved - quantity
+        if new_status in ("shipped", "delivered"):
+            return stock - quantity, reserved - quantity
+        return stock, reserved
+        """,
+        names="already left the stock",
+    ),
+]

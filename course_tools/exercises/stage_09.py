@@ -3,6 +3,7 @@
 from typing import Any
 
 from course_tools.exercises import Namespace, exercise, expect
+from course_tools.holes.mistakes import Mistake
 
 
 @exercise("09.1")
@@ -12,7 +13,11 @@ def not_modified(ns: Namespace) -> None:
     expect(
         matches(etag, etag) is True, "The same tag matches: not_modified('\"3f2a\"', '\"3f2a\"')."
     )
-    expect(matches(None, etag) is False, "No If-None-Match header (None) never matches.")
+    try:
+        no_header = matches(None, etag)
+    except (AttributeError, TypeError):
+        expect(False, "No If-None-Match header comes as None: test for None before using it.")
+    expect(no_header is False, "No If-None-Match header (None) never matches.")
     expect(matches("", etag) is False, "An empty header never matches.")
     expect(matches('"9b1c"', etag) is False, "A different tag does not match.")
     expect(
@@ -20,8 +25,12 @@ def not_modified(ns: Namespace) -> None:
         "Compare whole tags, not prefixes or parts of them.",
     )
     expect(
-        matches('"9b1c", "3f2a"', etag) is True and matches('"9b1c","3f2a"', etag) is True,
-        "The header may list several tags separated by commas (with or without spaces).",
+        matches('"9b1c","3f2a"', etag) is True,
+        'The header may list several tags separated by commas: split it on ",".',
+    )
+    expect(
+        matches('"9b1c", "3f2a"', etag) is True,
+        'The tags of a list may have spaces around them: strip each one ("9b1c", "3f2a").',
     )
     expect(matches('W/"3f2a"', etag) is True, 'If-None-Match compares weakly: W/"3f2a" matches.')
     expect(matches("*", etag) is True, '"*" matches any current answer.')
@@ -71,6 +80,11 @@ async def cached_read(ns: Namespace) -> None:
     expect(first.body == b'{"price": "19.99"}', "The body is what load() returned.")
     second = await read(cache, "product:1", load)
     expect(len(loads) == 1, "A second read of the same key must come from the cache: store it.")
+    expect(
+        isinstance(second, CachedResponse),
+        "A hit returned something else than a CachedResponse: store the CachedResponse itself, "
+        "not the bytes.",
+    )
     expect(second == first, "A hit returns the stored CachedResponse.")
     expect(
         await cache.inner.get("product:2") is None and "set" in cache.calls,
@@ -90,3 +104,91 @@ async def cached_read(ns: Namespace) -> None:
         "A change committed during load() left the old body cached: read the generation "
         "before calling load(), and pass that generation to set().",
     )
+
+
+MISTAKES = [
+    Mistake(
+        "09.1",
+        "None not tested",
+        """
+        if if_none_match.strip() == "*":
+            return True
+        return any(tag.strip().removeprefix("W/") == etag for tag in if_none_match.split(","))
+        """,
+        names="test for none",
+    ),
+    Mistake(
+        "09.1",
+        "the list not split",
+        """
+        if not if_none_match:
+            return False
+        if if_none_match.strip() == "*":
+            return True
+        return if_none_match.strip().removeprefix("W/") == etag
+        """,
+        names='split it on ","',
+    ),
+    Mistake(
+        "09.1",
+        "tags not stripped",
+        """
+        if not if_none_match:
+            return False
+        if if_none_match == "*":
+            return True
+        return any(tag.removeprefix("W/") == etag for tag in if_none_match.split(","))
+        """,
+        names="strip each one",
+    ),
+    Mistake(
+        "09.1",
+        "a strong comparison",
+        """
+        if not if_none_match:
+            return False
+        if if_none_match.strip() == "*":
+            return True
+        return any(tag.strip() == etag for tag in if_none_match.split(","))
+        """,
+        names="compares weakly",
+    ),
+    Mistake(
+        "09.2",
+        "the generation read after load()",
+        """
+        cached = await cache.get(key)
+        if cached is not None:
+            return cached
+        cached = CachedResponse.of(await load())
+        await cache.set(key, cached, await cache.generation())
+        return cached
+        """,
+        names="before calling load()",
+    ),
+    Mistake(
+        "09.2",
+        "nothing stored",
+        """
+        cached = await cache.get(key)
+        if cached is not None:
+            return cached
+        return CachedResponse.of(await load())
+        """,
+        names="store it",
+    ),
+    Mistake(
+        "09.2",
+        "the bytes stored",
+        """
+        cached = await cache.get(key)
+        if cached is not None:
+            return cached
+        generation = await cache.generation()
+        body = await load()
+        await cache.set(key, body, generation)
+        return CachedResponse.of(body)
+        """,
+        names="not the bytes",
+    ),
+]

@@ -4,6 +4,7 @@ import uuid
 from typing import Any
 
 from course_tools.exercises import Namespace, exercise, expect
+from course_tools.holes.mistakes import Mistake
 
 
 def _is_uuid(value: object) -> bool:
@@ -18,13 +19,26 @@ def request_id(ns: Namespace) -> None:
     choose = ns["request_id_or_new"]
     for kept in ("req-42", "a", "A.b_c-9", "x" * 64, str(uuid.UUID(int=7))):
         expect(choose(kept) == kept, f"A well-formed id is kept as it is: {kept!r}.")
-    expect(_is_uuid(choose(None)), "No header (None): return a new UUID, as str(uuid.uuid4()).")
+    try:
+        new = choose(None)
+    except TypeError:
+        expect(False, "No header comes as None: test for None before matching it.")
+    expect(
+        not isinstance(new, uuid.UUID),
+        "Return the new id as a string: str(uuid.uuid4()), not the uuid.UUID itself.",
+    )
+    expect(_is_uuid(new), "No header (None): return a new UUID, as str(uuid.uuid4()).")
     expect(_is_uuid(choose("")), "An empty header is not an id: return a new UUID.")
     expect(_is_uuid(choose("x" * 65)), "65 characters is one too many: return a new UUID.")
     expect(
         choose("req-42\n") != "req-42\n" and _is_uuid(choose("req-42\n")),
         "A trailing newline must not pass: `$` in a regex matches just before one. "
         "Use re.fullmatch (or \\Z), so a client cannot start a new line in your logs.",
+    )
+    expect(
+        _is_uuid(choose("naïve")),
+        "\\w matches any Unicode letter, \"ï\" of 'naïve' too: spell the class out, "
+        "[A-Za-z0-9._-] (or pass re.ASCII).",
     )
     for hostile in ("two words", "naïve", "a/b", "id;drop", '"quoted"', "tab\there"):
         expect(
@@ -57,13 +71,14 @@ def redact(ns: Namespace) -> None:
         result.get("password") == "[REDACTED]", 'Replace the value of "password" by "[REDACTED]".'
     )
     expect(
-        result.get("Password_Confirm") == "[REDACTED]",
-        'Compare keys without case, and by what they contain: "Password_Confirm" holds a password.',
-    )
-    expect(
         result.get("client_secret") == "[REDACTED]"
         and result.get("session_cookie") == "[REDACTED]",
-        'Keys that contain "secret" or "cookie" are sensitive too.',
+        'A key is sensitive when it contains one of the words: "client_secret" and '
+        '"session_cookie" are sensitive too.',
+    )
+    expect(
+        result.get("Password_Confirm") == "[REDACTED]",
+        'Compare keys without case, and by what they contain: "Password_Confirm" holds a password.',
     )
     headers = result.get("headers")
     expect(
@@ -88,3 +103,123 @@ def redact(ns: Namespace) -> None:
         "Values of other keys stay as they are.",
     )
     expect(secret not in repr(result), "The password must not appear anywhere in the result.")
+
+
+MISTAKES = [
+    Mistake(
+        "10.1",
+        "$ lets a newline through",
+        """
+        if header is not None and re.match(r"^[A-Za-z0-9._-]{1,64}$", header):
+            return header
+        return str(uuid.uuid4())
+        """,
+        names="trailing newline",
+    ),
+    Mistake(
+        "10.1",
+        "no length limit",
+        """
+        if header is not None and re.fullmatch(r"[A-Za-z0-9._-]+", header):
+            return header
+        return str(uuid.uuid4())
+        """,
+        names="one too many",
+    ),
+    Mistake(
+        "10.1",
+        "\\w for the letters",
+        """
+        if header is not None and re.fullmatch(r"[\\w.-]{1,64}", header):
+            return header
+        return str(uuid.uuid4())
+        """,
+        names="unicode letter",
+    ),
+    Mistake(
+        "10.1",
+        "a UUID, not a string",
+        """
+        if header is not None and re.fullmatch(r"[A-Za-z0-9._-]{1,64}", header):
+            return header
+        return uuid.uuid4()
+        """,
+        names="as a string",
+    ),
+    Mistake(
+        "10.1",
+        "None not tested",
+        """
+        if re.fullmatch(r"[A-Za-z0-9._-]{1,64}", header):
+            return header
+        return str(uuid.uuid4())
+        """,
+        names="test for none",
+    ),
+    Mistake(
+        "10.2",
+        "the record changed in place",
+        """
+        for key, value in fields.items():
+            if any(word in key.lower() for word in SENSITIVE):
+                fields[key] = "[REDACTED]"
+            elif isinstance(value, dict):
+                fields[key] = redact(value)
+            elif isinstance(value, list):
+                fields[key] = [redact(item) if isinstance(item, dict) else item for item in value]
+        return fields
+        """,
+        names="return a copy",
+    ),
+    Mistake(
+        "10.2",
+        "exact key names",
+        """
+        def clean(value: Any) -> Any:
+            if isinstance(value, dict):
+                return redact(value)
+            if isinstance(value, list):
+                return [clean(item) for item in value]
+            return value
+
+        return {
+            key: "[REDACTED]" if key.lower() in SENSITIVE else clean(value)
+            for key, value in fields.items()
+        }
+        """,
+        names="contains one of the words",
+    ),
+    Mistake(
+        "10.2",
+        "case compared",
+        """
+        def clean(value: Any) -> Any:
+            if isinstance(value, dict):
+                return redact(value)
+            if isinstance(value, list):
+                return [clean(item) for item in value]
+            return value
+
+        return {
+            key: "[REDACTED]" if any(word in key for word in SENSITIVE) else clean(value)
+            for key, value in fields.items()
+        }
+        """,
+        names="without case",
+    ),
+    Mistake(
+        "10.2",
+        "lists not entered",
+        """
+        return {
+            key: "[REDACTED]"
+            if any(word in key.lower() for word in SENSITIVE)
+            else redact(value)
+            if isinstance(value, dict)
+            else value
+            for key, value in fields.items()
+        }
+        """,
+        names="go into lists",
+    ),
+]

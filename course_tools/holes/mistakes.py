@@ -1,8 +1,8 @@
-"""Common mistakes, one list per stage: each is a plausible wrong answer to one hole.
+"""Common mistakes: plausible wrong answers to a hole or an exercise, one list per stage.
 
-CI writes each mistake into a copy of the course and runs that stage's check: it must fail, and
-its first message must name the hole's function and contain `names`, the words that tell the
-learner what the mistake is.
+CI writes each mistake in place of the solution and grades it: the check must fail, and its first
+message must contain `names`, the words that tell the learner what the mistake is. For a hole,
+that message must also name the hole's function (see `holes.validate`).
 """
 
 from __future__ import annotations
@@ -10,22 +10,29 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from dataclasses import dataclass
+from types import ModuleType
 
 import course_tools.holes
 
 
 @dataclass(frozen=True)
 class Mistake:
-    hole_id: str
+    target: str  # a hole ("04.reserve") or an exercise ("04.2")
     name: str  # a few words, for the report: "a read, then a write"
     code: str  # the wrong answer, in place of the hole's solution
     names: str  # words the check's first message must contain
 
 
-def all_mistakes() -> list[Mistake]:
+def mistakes_in(package: ModuleType) -> list[Mistake]:
+    """The MISTAKES lists of a package's `stage_NN` modules."""
     found: list[Mistake] = []
-    for module in pkgutil.iter_modules(course_tools.holes.__path__):
+    for module in pkgutil.iter_modules(package.__path__):
         if module.name.startswith("stage_"):
-            stage = importlib.import_module(f"course_tools.holes.{module.name}")
-            found.extend(stage.MISTAKES)
+            stage = importlib.import_module(f"{package.__name__}.{module.name}")
+            found.extend(getattr(stage, "MISTAKES", []))
     return found
+
+
+def all_mistakes() -> list[Mistake]:
+    """The mistakes listed for holes."""
+    return mistakes_in(course_tools.holes)

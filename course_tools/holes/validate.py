@@ -15,9 +15,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from course_tools.checks import StageReport, run_checks
+from course_tools.checks import GRADED_SUITE_SLUG, StageReport, run_checks
 from course_tools.edition import build_edition
-from course_tools.holes import Hole, all_holes, describe, empty_holes, replace_hole
+from course_tools.holes import (
+    Hole,
+    all_holes,
+    describe,
+    empty_holes,
+    reference_holes,
+    replace_hole,
+)
 from course_tools.holes.mistakes import Mistake, all_mistakes
 from course_tools.magic import write_atomically
 from course_tools.notebooks import module_text, parse_module_cell, stages
@@ -91,15 +98,16 @@ def first_lines(report: StageReport) -> str:
 
 
 def validate_holes(root: Path, jobs: int = 2, only_stage: int | None = None) -> list[Case]:
+    every_hole = all_holes(root)
     holes = {
         hole_id: hole
-        for hole_id, hole in all_holes(root).items()
+        for hole_id, hole in every_hole.items()
         if only_stage is None or hole.stage.number == only_stage
     }
-    mistakes = [m for m in all_mistakes() if only_stage is None or int(m.hole_id[:2]) == only_stage]
+    mistakes = [m for m in all_mistakes() if only_stage is None or int(m.target[:2]) == only_stage]
     cases: list[Case] = []
     for hole in holes.values():
-        own = [m for m in mistakes if m.hole_id == hole.hole_id]
+        own = [m for m in mistakes if m.target == hole.hole_id]
         graded = any(
             f'hole("{hole.hole_id}")' in path.read_text(encoding="utf-8")
             for path in hole.stage.tests_dir.rglob("test_*.py")
@@ -114,44 +122,47 @@ def validate_holes(root: Path, jobs: int = 2, only_stage: int | None = None) -> 
         ]
         cases.append(Case(f"{hole.hole_id} listed", not problems, "; ".join(problems) or "ok"))
     for mistake in mistakes:
-        if mistake.hole_id not in holes:
-            cases.append(Case(f"mistake {mistake.name!r}", False, f"no hole {mistake.hole_id}"))
+        if mistake.target not in holes:
+            cases.append(Case(f"mistake {mistake.name!r}", False, f"no hole {mistake.target}"))
     numbers = sorted({hole.stage.number for hole in holes.values()})
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        empty = [pool.submit(check_empty, root, n, list(holes.values())) for n in numbers]
+        empty = [pool.submit(check_empty, root, n, list(every_hole.values())) for n in numbers]
         wrong = [
-            pool.submit(check_mistake, root, holes[m.hole_id], m)
+            pool.submit(check_mistake, root, holes[m.target], m)
             for m in mistakes
-            if m.hole_id in holes
+            if m.target in holes
         ]
         cases += [future.result() for future in [*empty, *wrong]]
     return cases
 
 
-def run_empty_edition(root: Path) -> list[str]:
-    """Run All on a fresh learner edition, every hole empty, as a new learner does.
+def run_learner_edition(workspace: Path) -> list[str]:
+    """Run All on every notebook of a learner workspace whose holes are empty, in order.
 
     Returns the problems: a cell that ended in an error, or a stage check that did not say
     "not yet" while holes of its stage (or earlier) were empty.
     """
     problems = []
-    with tempfile.TemporaryDirectory(prefix="learner-") as scratch:
-        workspace = Path(scratch)
-        build_edition(root, workspace)
-        holes = all_holes(root)
-        for item in stages(workspace):
-            notebook, failure = execute_notebook(item.path)
-            if failure is not None:
-                problems.append(f"✗ {failure.describe()}")
-            owed = [h for h in holes.values() if h.stage.number <= item.number]
-            printed = [
-                output.get("text", "")
-                for cell in notebook.cells
-                if cell.cell_type == "code" and "check_stage(" in cell.source
-                for output in cell.get("outputs", [])
-            ]
-            said_not_yet = any("not yet" in text for text in printed)
-            if owed and item.number > 0 and not said_not_yet and item.slug != "testing":
-                problems.append(f"✗ {item.path.name}: its check did not say 'not yet': {printed}")
-            print(f"{'✗' if failure else '✓'} {item.path.name}", flush=True)
+    holes = reference_holes()
+    for item in stages(workspace):
+        notebook, failure = execute_notebook(item.path)
+        if failure is not None:
+            problems.append(f"✗ {failure.describe()}")
+        owed = [hole for hole in holes.values() if hole.stage.number <= item.number]
+        printed = [
+            output.get("text", "")
+            for cell in notebook.cells
+            if cell.cell_type == "code" and "check_stage(" in cell.source
+            for output in cell.get("outputs", [])
+        ]
+        if owed and item.slug != GRADED_SUITE_SLUG and not any("not yet" in t for t in printed):
+            problems.append(f"✗ {item.path.name}: its check did not say 'not yet': {printed}")
+        print(f"{'✗' if failure else '✓'} {item.path.name}", flush=True)
     return problems
+
+
+def run_empty_edition(root: Path) -> list[str]:
+    """`run_learner_edition` on a fresh learner edition of the course at `root`."""
+    with tempfile.TemporaryDirectory(prefix="learner-") as scratch:
+        build_edition(root, Path(scratch))
+        return run_learner_edition(Path(scratch))

@@ -76,7 +76,7 @@ def test_every_hole_is_inside_a_function_with_a_mistake_and_a_graded_test() -> N
         if item.module_cells and item.number <= 7:
             owned = [hole for hole in holes.values() if hole.stage == item]
             assert len(owned) >= 2, f"notebook {item.label} leaves fewer than two holes to write"
-    listed = {mistake.hole_id for mistake in all_mistakes()}
+    listed = {mistake.target for mistake in all_mistakes()}
     for hole in holes.values():
         assert hole.function != "module level", hole.hole_id
         assert hole.hole_id[:2] == hole.stage.label, hole.hole_id

@@ -119,8 +119,10 @@ def test_secret_key_is_hidden() -> None:
         assert "a-very-private-value" not in shown
 
 
+@pytest.mark.hole("01.weak_secret")
 def test_production_refuses_the_development_secret() -> None:
-    """In production the built-in development secret is refused, naming secret_key."""
+    """In production the built-in development secret is refused, naming secret_key. Compare the
+    text from `get_secret_value()`: a SecretStr never equals a plain string."""
     with pytest.raises(ValidationError) as caught:
         Settings(environment="production")
     assert error_fields(caught.value) == {"secret_key"}
@@ -128,8 +130,10 @@ def test_production_refuses_the_development_secret() -> None:
         Settings(environment="production", secret_key=DEVELOPMENT_SECRET_KEY)
 
 
+@pytest.mark.hole("01.weak_secret")
 def test_production_refuses_a_short_secret() -> None:
-    """In production a secret shorter than 32 characters is refused."""
+    """In production a secret shorter than 32 characters is refused too, not only the development
+    default."""
     with pytest.raises(ValidationError) as caught:
         Settings(environment="production", secret_key="short-secret")
     assert error_fields(caught.value) == {"secret_key"}
@@ -142,9 +146,11 @@ def test_production_accepts_a_strong_secret(monkeypatch: pytest.MonkeyPatch) -> 
     assert Settings().secret_key.get_secret_value() == STRONG_SECRET
 
 
+@pytest.mark.hole("01.weak_secret")
 @pytest.mark.parametrize("environment", ["development", "test"])
 def test_development_default_is_fine_outside_production(environment: str) -> None:
-    """Outside production the development secret is allowed, so the course runs out of the box."""
+    """Outside production the development secret is allowed, so the course runs out of the box:
+    check `environment` first."""
     settings = Settings(environment=environment)
     assert settings.secret_key.get_secret_value() == DEVELOPMENT_SECRET_KEY
 

@@ -110,6 +110,28 @@ def test_invalid_orders_are_refused(body: dict[str, object]) -> None:
         OrderCreate.model_validate(body)
 
 
+@pytest.mark.hole("02.no_duplicates")
+def test_the_same_product_twice_is_refused() -> None:
+    """The same product_id twice is refused, whatever the quantities: compare the product ids, and
+    say no with `raise ValueError(...)`, which pydantic turns into a ValidationError (a 422)."""
+    lamp, book = str(uuid.uuid4()), str(uuid.uuid4())
+    for quantities in [(1, 1), (1, 3)]:
+        items = [{"product_id": lamp, "quantity": quantity} for quantity in quantities]
+        with pytest.raises(ValidationError) as caught:
+            OrderCreate.model_validate({"items": [*items, {"product_id": book, "quantity": 1}]})
+        assert caught.value.errors()[0]["loc"] == ("items",)
+
+
+@pytest.mark.hole("02.no_duplicates")
+def test_distinct_products_are_kept_in_order() -> None:
+    """Distinct products pass, and the validator returns the list it checked: a validator that
+    returns nothing turns `items` into None."""
+    ids = [uuid.uuid4() for _ in range(3)]
+    body = {"items": [{"product_id": str(id_), "quantity": 1} for id_ in ids]}
+    order = OrderCreate.model_validate(body)
+    assert [item.product_id for item in order.items] == ids
+
+
 def test_order_status_update_refuses_unknown_status() -> None:
     """OrderStatusUpdate accepts only the OrderStatus values."""
     assert OrderStatusUpdate.model_validate({"status": "shipped"}).status == "shipped"
@@ -126,14 +148,25 @@ def test_order_item_money_serializes_with_two_places() -> None:
     assert (data["unit_price"], data["total_price"]) == ("1.50", "4.50")
 
 
+@pytest.mark.hole("02.pages")
 @pytest.mark.parametrize(
     ("total", "per_page", "pages"), [(0, 20, 0), (1, 20, 1), (20, 20, 1), (21, 20, 2), (5, 1, 5)]
 )
 def test_page_counts_pages_with_ceil(total: int, per_page: int, pages: int) -> None:
-    """pages = ceil(total / per_page), so 0 when there is nothing."""
+    """pages = ceil(total / per_page), so 0 when there is nothing. Floor division alone drops the
+    last, partly filled page; adding 1 to it counts a page too many when the total divides evenly."""
     page = Page[int].build([], total=total, page=1, per_page=per_page)
     assert page.pages == pages
     assert set(page.model_dump()) == {"items", "total", "page", "per_page", "pages"}
+
+
+@pytest.mark.hole("02.pages")
+def test_page_count_stays_exact_for_huge_totals() -> None:
+    """pages is counted in integers: `total / per_page` goes through a float, which rounds a total
+    past 2**53, and math.ceil cannot bring the lost unit back."""
+    total = 2**53 + 1
+    assert Page[int].build([], total=total, page=1, per_page=1).pages == total
+    assert Page[int].build([], total=total, page=1, per_page=2).pages == 2**52 + 1
 
 
 def test_category_and_order_status_values_match_the_contract() -> None:

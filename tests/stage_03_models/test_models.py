@@ -1,4 +1,7 @@
+import time
 import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -24,6 +27,33 @@ def make_product(**changes: Any) -> Product:
     }
     values.update(changes)
     return Product(**values)
+
+
+@pytest.fixture
+def local_time_not_utc() -> Iterator[None]:
+    """The computer's local time zone is UTC+05:30 for the test (where Python can change it)."""
+    if not hasattr(time, "tzset"):  # Windows
+        yield
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TZ", "IST-05:30")  # POSIX spelling, so no time zone database is needed
+        time.tzset()
+        yield
+    time.tzset()
+
+
+@pytest.mark.hole("03.session_factory")
+async def test_the_session_factory_makes_sessions_on_its_engine(engine: Any) -> None:
+    """create_session_factory(engine) returns a factory, an async_sessionmaker bound to that
+    engine: each call gives a new AsyncSession that can run queries."""
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from course_app.db import create_session_factory
+
+    factory = create_session_factory(engine)
+    async with factory() as first, factory() as second:
+        assert isinstance(first, AsyncSession) and first is not second
+        assert (await first.execute(select(1))).scalar() == 1
 
 
 async def test_all_tables_are_created(engine: Any) -> None:
@@ -141,15 +171,19 @@ async def test_order_item_quantity_must_be_positive(session: Any) -> None:
         await session.commit()
 
 
+@pytest.mark.hole("03.sqlite_pragmas")
 async def test_foreign_keys_are_enforced_on_sqlite(session: Any) -> None:
-    """An order for a user that does not exist is refused (PRAGMA foreign_keys=ON)."""
+    """An order for a user that does not exist is refused: SQLite checks foreign keys only on a
+    connection that ran PRAGMA foreign_keys=ON."""
     session.add(order_without_items(user_id=uuid.uuid4()))
     with pytest.raises(IntegrityError):
         await session.commit()
 
 
+@pytest.mark.hole("03.session_factory")
 async def test_objects_stay_readable_after_commit(session_factory: Any) -> None:
-    """expire_on_commit=False: attributes can be read after commit without new I/O."""
+    """Objects stay readable after commit without new I/O: the factory needs
+    expire_on_commit=False."""
     async with session_factory() as session:
         user = make_user()
         session.add(user)
@@ -302,3 +336,36 @@ async def test_open_database_disposes_the_engine_even_after_an_error(database_ur
                 await session.execute(select(1))
             raise RuntimeError("start-up failed half-way")
     assert engine.pool.checkedin() == 0
+
+
+@pytest.mark.hole("03.sqlite_pragmas")
+async def test_sqlite_connections_wait_for_a_lock(engine: Any) -> None:
+    """Every SQLite connection waits LOCK_WAIT_MS for a lock before it fails: PRAGMA busy_timeout
+    counts milliseconds, not seconds."""
+    from course_app.db import LOCK_WAIT_MS
+
+    if engine.dialect.name != "sqlite":
+        pytest.skip("a SQLite setting")
+    async with engine.connect() as connection:
+        waits = (await connection.exec_driver_sql("PRAGMA busy_timeout")).scalar()
+    assert waits == LOCK_WAIT_MS
+
+
+@pytest.mark.hole("03.utc_result")
+async def test_timestamps_come_back_as_the_same_moment_in_utc(
+    session: Any, local_time_not_utc: None
+) -> None:
+    """A datetime comes back aware, in UTC, and the moment that was stored. SQLite hands back naive
+    values that hold UTC: attach UTC to them with replace(tzinfo=UTC); astimezone would read them
+    as the computer's local time."""
+    moment = datetime(2024, 1, 1, 12, 30, tzinfo=UTC)
+    user = make_user()
+    user.last_login = moment
+    session.add(user)
+    await session.commit()
+    session.expunge_all()
+    loaded = await session.scalar(select(User))
+    assert loaded.last_login is not None and loaded.last_login.tzinfo is not None
+    assert loaded.last_login == moment
+    assert loaded.last_login.utcoffset() == timedelta(0)
+    assert loaded.created_at.tzinfo is not None

@@ -1,0 +1,79 @@
+"""Common mistakes in the holes of notebook 01 (settings)."""
+
+from course_tools.holes.mistakes import Mistake
+
+MISTAKES = [
+    Mistake(
+        "01.weak_secret",
+        "the SecretStr compared with a str",
+        """
+        if info.data.get("environment") != "production":
+            return value
+        if value == DEVELOPMENT_SECRET_KEY:
+            raise ValueError("the development default is refused in production: set SECRET_KEY")
+        if len(value) < 32:
+            raise ValueError("must be at least 32 characters long in production")
+        return value
+        """,
+        names="get_secret_value()",
+    ),
+    Mistake(
+        "01.weak_secret",
+        "only the development default refused",
+        """
+        if info.data.get("environment") != "production":
+            return value
+        if value.get_secret_value() == DEVELOPMENT_SECRET_KEY:
+            raise ValueError("the development default is refused in production: set SECRET_KEY")
+        return value
+        """,
+        names="shorter than 32 characters",
+    ),
+    Mistake(
+        "01.weak_secret",
+        "refused in every environment",
+        """
+        secret = value.get_secret_value()
+        if secret == DEVELOPMENT_SECRET_KEY:
+            raise ValueError("the development default is refused in production: set SECRET_KEY")
+        if len(secret) < 32:
+            raise ValueError("must be at least 32 characters long in production")
+        return value
+        """,
+        names="outside production",
+    ),
+    Mistake(
+        "01.usable_hosts",
+        "an empty list let through",
+        """
+        if "*" in hosts and info.data.get("environment") == "production":
+            raise ValueError('"*" accepts any Host header: list the real host names in production')
+        return hosts
+        """,
+        names="empty allowed_hosts",
+    ),
+    Mistake(
+        "01.usable_hosts",
+        'only a lone "*" refused',
+        """
+        if not hosts:
+            raise ValueError("name at least one host the service answers to")
+        if hosts == ["*"] and info.data.get("environment") == "production":
+            raise ValueError('"*" accepts any Host header: list the real host names in production')
+        return hosts
+        """,
+        names="beside real names",
+    ),
+    Mistake(
+        "01.usable_hosts",
+        '"*" refused in every environment',
+        """
+        if not hosts:
+            raise ValueError("name at least one host the service answers to")
+        if "*" in hosts:
+            raise ValueError('"*" accepts any Host header: list the real host names')
+        return hosts
+        """,
+        names="only production refuses it",
+    ),
+]
