@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from course_tools.diagnose import describe_broken
+from course_tools.holes import ONLY_HOLE
 from course_tools.notebooks import Stage, stages
 from course_tools.paths import find_root
 
@@ -68,8 +70,10 @@ class StageReport:
         )
 
 
-def run_checks(numbers: list[int], root: Path | None = None) -> list[StageReport]:
-    """Run the checks of the given stages in one pytest process."""
+def run_checks(
+    numbers: list[int], root: Path | None = None, only_hole: str | None = None
+) -> list[StageReport]:
+    """Run the checks of the given stages in one pytest process (or only one hole's tests)."""
     root = root or find_root()
     wanted = [s for s in stages(root) if s.number in numbers]
     reports = {s.number: StageReport(s) for s in wanted}
@@ -77,7 +81,8 @@ def run_checks(numbers: list[int], root: Path | None = None) -> list[StageReport
         out = Path(scratch) / "report.json"
         command = [sys.executable, "-m", "course_tools.stage_probe", str(out)]
         command += [str(s.number) for s in wanted]
-        subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
+        env = {**os.environ, **({ONLY_HOLE: only_hole} if only_hole else {})}
+        subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, check=False)
         results = json.loads(out.read_text()) if out.exists() else {}
     for number, report in reports.items():
         result = results.get(str(number))

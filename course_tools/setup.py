@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from course_tools.diagnose import describe_broken, import_error
-from course_tools.holes import describe, unfilled_holes
+from course_tools.holes import describe, is_hole_error, unfilled_holes
 from course_tools.magic import forget_course_app, register, write_module
 from course_tools.notebooks import Stage, expected_files, stages
 from course_tools.paths import find_root
@@ -35,7 +35,8 @@ def start(number: int) -> None:
     print(restore_earlier_stages(earlier, all_stages, root))
     forget_course_app()
     broken = import_error(earlier[-1], root)
-    if broken:
+    # An empty hole that runs at import time is named below, as a hole, not as a breakage.
+    if broken and not is_hole_error(broken["type"], broken["message"]):
         print(f"⚠️ An earlier stage is broken: {describe_broken(broken, root, earlier[-1].number)}")
     warning = earlier_holes(root, number)
     if warning:

@@ -31,6 +31,9 @@ REGION = re.compile(
     re.MULTILINE | re.DOTALL,
 )
 STUB = re.compile(r'raise NotImplementedError\("hole (?P<id>\d\d\.\w+)"\)')
+STUB_MESSAGE = re.compile(r"hole (\d\d\.\w+)")  # the message of a stub's NotImplementedError
+# Set in a stage probe's environment, only the tests grading this hole run (see holes.validate).
+ONLY_HOLE = "COURSE_ONLY_HOLE"
 SECTION = re.compile(r"^## (?P<number>\d+)\. (?P<title>.+)$", re.MULTILINE)
 
 
@@ -154,6 +157,11 @@ def describe(hole_id: str) -> str:
     return hole.where if hole else f"hole {hole_id}"
 
 
+def is_hole_error(error_type: str, message: str) -> bool:
+    """Whether an error, as `diagnose` describes it, is an empty hole's stub."""
+    return error_type == "NotImplementedError" and STUB_MESSAGE.fullmatch(message) is not None
+
+
 def hole_in(error: BaseException | None) -> str | None:
     """The id of the empty hole that raised `error`, directly or as its cause or context."""
     seen: set[int] = set()
@@ -164,7 +172,7 @@ def hole_in(error: BaseException | None) -> str | None:
             continue
         seen.add(id(current))
         if isinstance(current, NotImplementedError):
-            match = re.fullmatch(r"hole (\d\d\.\w+)", str(current))
+            match = STUB_MESSAGE.fullmatch(str(current))
             if match:
                 return match[1]
         if isinstance(current, BaseExceptionGroup):

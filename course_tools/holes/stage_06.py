@@ -11,21 +11,34 @@ MISTAKES = [
             status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, content={"detail": exc.errors()}
         )
         """,
-        names="must not echo the input",
+        names="never the input",
     ),
     Mistake(
         "06.validation_errors",
-        "loc and msg not made printable",
+        "FastAPI's own handler copied",
+        """
+        from fastapi.encoders import jsonable_encoder
+
+        return JSONResponse(
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+            content={"detail": jsonable_encoder(exc.errors())},
+        )
+        """,
+        names="never the input",
+    ),
+    Mistake(
+        "06.validation_errors",
+        "everything but the input",
         """
         errors = [
-            {"loc": list(error["loc"]), "msg": error["msg"], "type": error["type"]}
+            {key: value for key, value in error.items() if key != "input"}
             for error in exc.errors()
         ]
         return JSONResponse(
             status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, content={"detail": errors}
         )
         """,
-        names="_printable",
+        names="only loc, msg and type",
     ),
     Mistake(
         "06.domain_errors",

@@ -83,7 +83,8 @@ def check_mistake(root: Path, hole: Hole, mistake: Mistake) -> Case:
         return code
 
     with course_with(root, hole.stage.number, edit) as copy:
-        (report,) = run_checks([hole.stage.number], copy)
+        # The tests grading this hole: the stage check reports their failures first anyway.
+        (report,) = run_checks([hole.stage.number], copy, only_hole=hole.hole_id)
     first = report.failures[0].hint if report.failures else ""
     ok = (
         not report.ok

@@ -6,6 +6,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from course_tools.checks import run_checks
 from course_tools.edition import build_edition
 from course_tools.holes import (
     all_holes,
@@ -173,3 +174,26 @@ def test_a_cell_stopped_by_an_empty_hole_is_not_an_error(workspace: Path, tmp_pa
     assert "Not yet: this cell needs hole 04.reserve" in stopped[0]["text"]
     assert "because a cell above stopped at hole 04.reserve" in missing[0]["text"]
     assert broken[0]["output_type"] == "error" and broken[0]["ename"] == "ZeroDivisionError"
+
+
+def test_a_graded_holes_failure_comes_first(workspace: Path) -> None:
+    """Whatever order the tests ran in, the first message names the hole's function."""
+    (workspace / "tests/stage_04_repositories/test_aaa_runs_first.py").write_text(
+        "import pytest\n\n\n"
+        "def test_something_else() -> None:\n"
+        '    """A symptom elsewhere."""\n'
+        "    assert False\n\n\n"
+        '@pytest.mark.hole("04.reserve")\n'
+        "def test_the_hole() -> None:\n"
+        '    """Reserve took the units twice."""\n'
+        "    assert False\n"
+    )
+    (report,) = run_checks([4], workspace)
+    assert [failure.name for failure in report.failures][:2] == [
+        "test_the_hole",
+        "test_something_else",
+    ]
+    assert report.failures[0].hint == (
+        "`ProductRepository.reserve` in section 4 of notebook 04 looks wrong: "
+        "Reserve took the units twice."
+    )

@@ -126,6 +126,59 @@ async def test_non_active_user_token_is_403(
     assert (await client.get("/whoami", headers=headers)).status_code == 403
 
 
+@pytest.fixture
+def decoded_as(monkeypatch: pytest.MonkeyPatch) -> dict[str, uuid.UUID]:
+    """Tokens for get_current_user's own tests: a table says which user each one names. The real
+    decoder is hole 05.decode_token, graded by its own tests, so its mistakes cannot fail these."""
+    from course_app.api import deps
+    from course_app.core.security import InvalidTokenError
+
+    table: dict[str, uuid.UUID] = {}
+
+    def decode(token: str, secret_key: str) -> uuid.UUID:
+        if token not in table:
+            raise InvalidTokenError("not one of this test's tokens")
+        return table[token]
+
+    monkeypatch.setattr(deps, "decode_access_token", decode)
+    return table
+
+
+@pytest.mark.hole("05.current_user")
+async def test_current_user_refusals_are_401_with_www_authenticate(
+    client: httpx.AsyncClient, decoded_as: dict[str, uuid.UUID]
+) -> None:
+    """get_current_user must answer 401 with `WWW-Authenticate: Bearer` (raise `unauthorized()`)
+    for a missing token, an invalid token (InvalidTokenError) and a user that does not exist."""
+    decoded_as["token-of-nobody"] = uuid.uuid4()
+    cases = {"missing": None, "invalid": "not-a-token", "unknown user": "token-of-nobody"}
+    for name, token in cases.items():
+        headers = {} if token is None else {"Authorization": f"Bearer {token}"}
+        response = await client.get("/whoami", headers=headers)
+        assert response.status_code == 401, name
+        assert response.headers.get("www-authenticate") == "Bearer", name
+
+
+@pytest.mark.hole("05.current_user")
+@pytest.mark.parametrize("status", ["suspended", "inactive"])
+async def test_current_user_is_403_for_a_user_who_is_not_active(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    known_password_hash: str,
+    decoded_as: dict[str, uuid.UUID],
+    status: str,
+) -> None:
+    """get_current_user must answer 403, not 401, to a known user whose status is not active (we
+    know who it is, and the answer is no), and return an active user."""
+    grace, _ = await add_user(app, known_password_hash, email="grace@example.com", status=status)
+    ada, _ = await add_user(app, known_password_hash, email="ada@example.com")
+    decoded_as.update({"token-of-grace": grace.id, "token-of-ada": ada.id})
+    refused = await client.get("/whoami", headers={"Authorization": "Bearer token-of-grace"})
+    assert refused.status_code == 403
+    allowed = await client.get("/whoami", headers={"Authorization": "Bearer token-of-ada"})
+    assert (allowed.status_code, allowed.json()) == (200, {"email": "ada@example.com"})
+
+
 def forged_tokens(secret: str, user_id: uuid.UUID) -> dict[str, str | None]:
     good = create_access_token(user_id, secret, timedelta(minutes=5))
     header, payload, signature = good.split(".")

@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import anyio
+import jwt
 import pytest
 from sqlalchemy import select
 
@@ -43,34 +44,61 @@ async def test_hashing_runs_in_a_worker_thread(monkeypatch: pytest.MonkeyPatch) 
     assert len(calls) == 2, "hash_password did not use a worker thread"
 
 
+@pytest.mark.hole("05.decode_token")
 def test_token_round_trip_carries_the_user_id() -> None:
-    """A fresh token decodes back to the user id it was made for."""
+    """A fresh token decodes back to the user id it was made for: decode with
+    `algorithms=[ALGORITHM]` (PyJWT refuses to guess) and return `uuid.UUID(claims["sub"])`."""
     user_id = uuid.uuid4()
     token = create_access_token(user_id, SECRET, timedelta(minutes=5))
     assert decode_access_token(token, SECRET) == user_id
 
 
+@pytest.mark.hole("05.decode_token")
 def test_expired_token_is_refused() -> None:
-    """A token whose exp is in the past is refused."""
+    """A token whose exp is in the past must raise InvalidTokenError: PyJWT checks exp, and every
+    PyJWT error must become an InvalidTokenError (the one exception the HTTP layer maps to 401)."""
     issued = datetime.now(UTC) - timedelta(hours=1)
     token = create_access_token(uuid.uuid4(), SECRET, timedelta(minutes=5), now=issued)
     with pytest.raises(InvalidTokenError):
         decode_access_token(token, SECRET)
 
 
+@pytest.mark.hole("05.decode_token")
 def test_token_signed_with_another_key_is_refused() -> None:
-    """A token signed with a different secret is refused."""
+    """A token signed with a different secret must raise InvalidTokenError."""
     token = create_access_token(uuid.uuid4(), SECRET + "-other", timedelta(minutes=5))
     with pytest.raises(InvalidTokenError):
         decode_access_token(token, SECRET)
 
 
+@pytest.mark.hole("05.decode_token")
+def test_token_without_exp_is_refused() -> None:
+    """A signed token without exp must raise InvalidTokenError: require exp, sub and iat
+    (`options={"require": [...]}`), or a token without exp never expires."""
+    now = datetime.now(UTC)
+    token = jwt.encode({"sub": str(uuid.uuid4()), "iat": now}, SECRET, algorithm="HS256")
+    with pytest.raises(InvalidTokenError):
+        decode_access_token(token, SECRET)
+
+
+@pytest.mark.hole("05.decode_token")
+def test_token_whose_subject_is_not_a_uuid_is_refused() -> None:
+    """A signed token whose sub is not a UUID must raise InvalidTokenError too: catch the
+    ValueError of `uuid.UUID(...)`, or the route would answer 500."""
+    now = datetime.now(UTC)
+    claims = {"sub": "admin", "iat": now, "exp": now + timedelta(minutes=5)}
+    with pytest.raises(InvalidTokenError):
+        decode_access_token(jwt.encode(claims, SECRET, algorithm="HS256"), SECRET)
+
+
+@pytest.mark.hole("05.rate_limit")
 async def test_rate_limiter_allows_the_limit_then_refuses_until_the_window_ends() -> None:
-    """The limiter allows N hits per window per key, then answers retry_after in seconds."""
+    """hit allows exactly `limit` attempts per key in a window, then refuses with retry_after =
+    the seconds left in the window (not the whole window); when it ends, a new window starts."""
     now = [1000.0]
     limiter = InMemoryRateLimiter(limit=2, window_seconds=60, clock=lambda: now[0])
     assert (await limiter.hit("a")).allowed
-    assert (await limiter.hit("a")).allowed
+    assert (await limiter.hit("a")).allowed, "the second of 2 allowed attempts was refused"
     refused = await limiter.hit("a")
     assert not refused.allowed
     assert refused.retry_after == 60
@@ -79,6 +107,17 @@ async def test_rate_limiter_allows_the_limit_then_refuses_until_the_window_ends(
     assert (await limiter.hit("a")).retry_after == 15
     now[0] += 15
     assert (await limiter.hit("a")).allowed, "a new window starts"
+
+
+@pytest.mark.hole("05.rate_limit")
+async def test_rate_limiter_keeps_at_most_max_keys_windows() -> None:
+    """hit keeps at most `max_keys` windows: past that it drops the oldest one, or every new
+    address an attacker invents grows memory for the whole window."""
+    limiter = InMemoryRateLimiter(limit=1, window_seconds=60, clock=lambda: 1000.0, max_keys=3)
+    for n in range(10):
+        assert (await limiter.hit(f"key-{n}")).allowed
+        assert limiter.tracked_keys <= 3, f"{limiter.tracked_keys} windows after {n + 1} keys"
+    assert not (await limiter.hit("key-9")).allowed, "the newest window is kept"
 
 
 async def test_app_resources_open_the_database_only_while_the_lifespan_runs(

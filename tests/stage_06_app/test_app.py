@@ -47,8 +47,11 @@ async def test_health_is_503_when_the_database_is_unreachable(
     assert response.status_code == 503
 
 
+@pytest.mark.hole("06.first_admin")
 async def test_lifespan_creates_the_first_admin(make_app: Any) -> None:
-    """With first_admin_email and first_admin_password set, that admin exists and can log in."""
+    """With first_admin_email and first_admin_password set, that admin exists and can log in:
+    the user is added in a transaction that commits, with `await hash_password(...)`, never the
+    password itself."""
     app = make_app(first_admin_email="Boss@Example.com", first_admin_password=PASSWORD)
     async with open_client(app) as client:
         response = await client.post(
@@ -61,8 +64,10 @@ async def test_lifespan_creates_the_first_admin(make_app: Any) -> None:
         assert (await client.get("/users", headers=headers)).status_code == 200
 
 
+@pytest.mark.hole("06.first_admin")
 async def test_first_admin_is_not_duplicated_on_restart(make_app: Any) -> None:
-    """Starting the app twice on the same database keeps exactly one first admin."""
+    """Starting the app twice on the same database keeps exactly one first admin: look the email
+    up first, and create the user only when nobody has it yet."""
     settings = {"first_admin_email": "boss@example.com", "first_admin_password": PASSWORD}
     async with open_client(make_app(**settings)):
         pass

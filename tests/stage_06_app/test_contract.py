@@ -7,9 +7,10 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from course_app.core.security import create_access_token
+from course_app.enums import UserStatus
 from course_app.models import User
 from tests.helpers import PASSWORD, add_user, open_client
 
@@ -188,12 +189,18 @@ async def test_lifespan_disposes_the_engine(app: FastAPI) -> None:
     assert engine.pool.checkedin() == 0
 
 
+@pytest.mark.hole("06.first_admin")
 async def test_first_admin_from_settings_promotes_an_existing_user(
     make_app: Any, database_url: str
 ) -> None:
-    """If first_admin_email already belongs to a registered user, the lifespan makes them admin."""
-    async with open_client(make_app()) as client:
+    """If first_admin_email already belongs to a registered (even suspended) user, the lifespan
+    makes them an active admin: set role and status on the user found, not only on a new one."""
+    first = make_app()
+    async with open_client(first) as client:
         assert (await client.post("/auth/register", json=REGISTRATION)).status_code == 201
+        async with first.state.resources.session_factory() as session:
+            await session.execute(update(User).values(status=UserStatus.SUSPENDED))
+            await session.commit()
     app = make_app(first_admin_email="grace@example.com", first_admin_password=PASSWORD)
     async with open_client(app) as client:
         form = {"username": "grace@example.com", "password": PASSWORD}

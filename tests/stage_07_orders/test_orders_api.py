@@ -102,10 +102,12 @@ async def test_unknown_or_inactive_products_are_404(
     assert (await place(client, user_headers, (product["id"], 1))).status_code == 404
 
 
+@pytest.mark.hole("07.reserve_items")
 async def test_not_enough_stock_is_409_and_reserves_nothing(
     client: httpx.AsyncClient, admin_headers: dict, user_headers: dict
 ) -> None:
-    """If one item lacks stock the order is 409 and no item stays reserved (all or nothing)."""
+    """If one item lacks stock the order is 409 and no item stays reserved: when `reserve`
+    returns False, raise InsufficientStockError, and the rollback undoes the other items."""
     plenty = await create_product(client, admin_headers, stock=10)
     scarce = await create_product(client, admin_headers, stock=1)
     response = await place(client, user_headers, (plenty["id"], 3), (scarce["id"], 2))
@@ -116,6 +118,7 @@ async def test_not_enough_stock_is_409_and_reserves_nothing(
     assert (await client.get("/orders", headers=user_headers)).json()["total"] == 0
 
 
+@pytest.mark.hole("07.reserve_items")
 async def test_concurrent_orders_never_oversell(
     client: httpx.AsyncClient, admin_headers: dict, user_headers: dict
 ) -> None:
@@ -128,6 +131,34 @@ async def test_concurrent_orders_never_oversell(
     assert statuses == [201] * 5 + [409] * 15
     after = (await client.get(f"/products/{product['id']}")).json()
     assert (after["reserved_quantity"], after["available_quantity"]) == (5, 0)
+
+
+@pytest.mark.hole("07.reserve_items")
+async def test_items_are_reserved_in_product_id_order(
+    client: httpx.AsyncClient,
+    admin_headers: dict,
+    user_headers: dict,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Items are reserved sorted by product id, whatever order the client sent them in, so two
+    orders that share products always lock their rows in the same sequence (no deadlocks)."""
+    from course_app.repositories.products import ProductRepository
+
+    products = [await create_product(client, admin_headers, name=f"Lamp {n}") for n in range(4)]
+    ids = sorted((uuid.UUID(product["id"]) for product in products), reverse=True)
+    reserved: list[uuid.UUID] = []
+    reserve = ProductRepository.reserve
+
+    async def recording_reserve(
+        self: ProductRepository, product_id: uuid.UUID, quantity: int
+    ) -> bool:
+        reserved.append(product_id)
+        return await reserve(self, product_id, quantity)
+
+    monkeypatch.setattr(ProductRepository, "reserve", recording_reserve)
+    response = await place(client, user_headers, *((str(product_id), 1) for product_id in ids))
+    assert response.status_code == 201
+    assert reserved == sorted(ids)
 
 
 async def test_list_shows_only_own_orders_newest_first(
@@ -161,10 +192,12 @@ async def test_read_order_is_for_owner_or_admin_and_404_for_others(
     assert (await client.get(f"/orders/{uuid.uuid4()}", headers=user_headers)).status_code == 404
 
 
+@pytest.mark.hole("07.change_status")
 async def test_cancel_releases_the_reservation_once(
     client: httpx.AsyncClient, admin_headers: dict, user_headers: dict, other_headers: dict
 ) -> None:
-    """POST /orders/{id}/cancel: 200 cancelled and stock released; again 409; others 404."""
+    """Cancelling must release the order's reservation (`release` for each item): POST
+    /orders/{id}/cancel is 200 and the units are available again; again 409; others 404."""
     product = await create_product(client, admin_headers, stock=5)
     order = (await place(client, user_headers, (product["id"], 3))).json()
     url = f"/orders/{order['id']}/cancel"
@@ -191,10 +224,12 @@ async def test_admin_can_cancel_any_order(
     assert (response.status_code, response.json()["status"]) == (200, "cancelled")
 
 
+@pytest.mark.hole("07.change_status")
 async def test_full_lifecycle_ships_stock_exactly_once(
     client: httpx.AsyncClient, admin_headers: dict, user_headers: dict
 ) -> None:
-    """pending->confirmed->processing->shipped->delivered; shipping lowers stock once only."""
+    """Shipping turns the reservation into a stock decrease (`ship`, not `release`), once only:
+    pending->confirmed->processing->shipped->delivered."""
     product = await create_product(client, admin_headers, stock=10)
     order = (await place(client, user_headers, (product["id"], 4))).json()
     for status in ("confirmed", "processing", "shipped"):
@@ -254,6 +289,7 @@ async def test_shipped_order_cannot_be_cancelled(
     assert (after["stock_quantity"], after["reserved_quantity"]) == (1, 0)
 
 
+@pytest.mark.hole("07.change_status")
 async def test_cancel_via_status_releases_stock(
     client: httpx.AsyncClient, admin_headers: dict, user_headers: dict
 ) -> None:
@@ -312,3 +348,38 @@ async def test_stock_cannot_be_set_below_the_reserved_quantity(
     assert too_low.status_code == 422
     equal = await client.patch(url, json={"stock_quantity": 3}, headers=admin_headers)
     assert (equal.status_code, equal.json()["available_quantity"]) == (200, 0)
+
+
+@pytest.mark.hole("07.change_status")
+async def test_a_change_from_a_stale_copy_is_refused_and_moves_no_stock(
+    app: FastAPI, client: httpx.AsyncClient, admin_headers: dict, user_headers: dict
+) -> None:
+    """A change made from a stale copy of an order (its status changed since it was read) must
+    raise InvalidTransitionError and move no stock: update the status only where it is still the
+    one read, and check that the UPDATE changed a row.
+
+    Two sessions read the same processing order; the first ships it, the second then tries to
+    cancel it, which would release units that another order has reserved.
+    """
+    from course_app.enums import OrderStatus
+    from course_app.repositories.orders import OrderRepository
+    from course_app.services.orders import InvalidTransitionError, change_status
+
+    product = await create_product(client, admin_headers, stock=10)
+    assert (await place(client, user_headers, (product["id"], 3))).status_code == 201
+    order = (await place(client, user_headers, (product["id"], 2))).json()
+    for status in ("confirmed", "processing"):
+        assert await set_status(client, admin_headers, order["id"], status) == 200
+    order_id = uuid.UUID(order["id"])
+    sessions = app.state.resources.session_factory
+    async with sessions() as first, sessions() as second:
+        current = await OrderRepository(first).get(order_id)
+        stale = await OrderRepository(second).get(order_id)
+        assert current is not None and stale is not None
+        await change_status(first, current, OrderStatus.SHIPPED)
+        with pytest.raises(InvalidTransitionError):
+            await change_status(second, stale, OrderStatus.CANCELLED)
+    read = await client.get(f"/orders/{order['id']}", headers=user_headers)
+    assert read.json()["status"] == "shipped"
+    after = (await client.get(f"/products/{product['id']}")).json()
+    assert (after["stock_quantity"], after["reserved_quantity"]) == (8, 3)

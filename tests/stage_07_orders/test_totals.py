@@ -17,8 +17,10 @@ from tests.helpers import open_client
     ("subtotal", "tax"),
     [("0.06", "0.00"), ("0.07", "0.01"), ("19.99", "1.60"), ("10.06", "0.80"), ("31.25", "2.50")],
 )
+@pytest.mark.hole("07.totals")
 def test_tax_is_8_percent_rounded_half_up_to_the_cent(subtotal: str, tax: str) -> None:
-    """Tax = 8% of the subtotal, quantized to 0.01 with ROUND_HALF_UP (0.0056 -> 0.01)."""
+    """Tax is 8% of the subtotal, rounded half-up to the cent (0.0056 -> 0.01) with
+    `quantize(CENT, rounding=ROUND_HALF_UP)`: never left with four decimal places, never cut off."""
     assert calculate_totals([Decimal(subtotal)]).tax_amount == Decimal(tax)
 
 
@@ -26,11 +28,14 @@ def test_tax_is_8_percent_rounded_half_up_to_the_cent(subtotal: str, tax: str) -
     ("lines", "shipping"),
     [(["49.99"], "9.99"), (["50.00"], "0.00"), (["25.00", "25.00"], "0.00"), (["0.01"], "9.99")],
 )
+@pytest.mark.hole("07.totals")
 def test_shipping_is_free_from_exactly_50(lines: list[str], shipping: str) -> None:
-    """Shipping is 0.00 when the subtotal is 50.00 or more, otherwise 9.99."""
+    """Shipping is free when the subtotal, before tax, is 50.00 or more: exactly 50.00 ships free
+    (`>=`, not `>`), and 49.99 pays 9.99 even though its tax lifts the total over 50."""
     assert calculate_totals([Decimal(line) for line in lines]).shipping_amount == Decimal(shipping)
 
 
+@pytest.mark.hole("07.totals")
 def test_total_is_subtotal_plus_tax_plus_shipping() -> None:
     """total = subtotal + tax + shipping, all exact Decimals with 2 places."""
     totals = calculate_totals([Decimal("19.99"), Decimal("5.01")])

@@ -3,6 +3,7 @@
 import asyncio
 
 import httpx
+import pytest
 
 from tests.helpers import create_product, place, set_status
 
@@ -72,8 +73,10 @@ async def test_second_read_is_served_from_the_cache(app, client: httpx.AsyncClie
     assert cache_of(app).hits == hits + 1
 
 
+@pytest.mark.hole("09.invalidate_after_commit")
 async def test_update_changes_both_etags_and_content(client: httpx.AsyncClient, admin_headers):
-    """PATCH /products/{id} invalidates: both ETags change and both reads show the new price."""
+    """After a commit that changed a product, the cache must be invalidated: PATCH
+    /products/{id} changes both ETags, and both reads show the new price."""
     product = await create_product(client, admin_headers)
     url = f"/products/{product['id']}"
     one, page = await client.get(url), await client.get("/products")
@@ -108,6 +111,7 @@ async def test_delete_invalidates(client: httpx.AsyncClient, admin_headers):
     assert (await client.get("/products")).json()["total"] == 0
 
 
+@pytest.mark.hole("09.invalidate_after_commit")
 async def test_orders_never_leave_stale_stock(
     client: httpx.AsyncClient, admin_headers, user_headers
 ):
@@ -207,3 +211,72 @@ async def test_sessions_that_do_not_report_writes_turn_the_cache_off(
         assert (await client.get(url)).json()["reserved_quantity"] == 4
     finally:
         app.dependency_overrides.clear()
+
+
+async def add_product(session, name: str = "Lamp"):
+    from decimal import Decimal
+
+    from course_app.enums import ProductCategory
+    from course_app.models import Product
+
+    product = Product(
+        name=name, slug=name.lower(), category=ProductCategory.HOME, price=Decimal("10.00")
+    )
+    product.stock_quantity = 10
+    session.add(product)
+    await session.commit()
+    return product
+
+
+@pytest.mark.hole("09.invalidate_after_commit")
+async def test_the_cache_is_invalidated_after_the_commit_never_before(engine):
+    """Invalidate after the commit, never before: a reader that runs at the moment of the
+    invalidation must already find the new row, or it would cache the old one again."""
+    from sqlalchemy import select
+
+    from course_app.core.cache import InMemoryCatalogueCache
+    from course_app.core.catalogue_changes import catalogue_session_factory
+    from course_app.db import create_session_factory
+    from course_app.models import Product
+    from course_app.repositories.products import ProductRepository
+
+    readers = create_session_factory(engine)
+    seen: list[int | None] = []
+
+    class ReadingCache(InMemoryCatalogueCache):
+        async def invalidate(self) -> None:
+            # What a concurrent request would read, and cache, at this very moment.
+            async with readers() as reader:
+                seen.append(await reader.scalar(select(Product.reserved_quantity)))
+            await super().invalidate()
+
+    sessions = catalogue_session_factory(engine, ReadingCache())
+    async with sessions() as session:
+        product = await add_product(session)
+        seen.clear()
+        assert await ProductRepository(session).reserve(product.id, 3)  # a bulk UPDATE
+        await session.commit()
+    assert seen == [3]
+
+
+@pytest.mark.hole("09.invalidate_after_commit")
+async def test_only_a_commit_that_wrote_products_invalidates(engine, known_password_hash):
+    """Only a commit that wrote products invalidates: a commit that wrote nothing, or only a
+    user, leaves the cache alone, and `pop` clears the mark so the next commit does not
+    invalidate again."""
+    from course_app.core.cache import InMemoryCatalogueCache
+    from course_app.core.catalogue_changes import catalogue_session_factory
+    from course_app.models import User
+
+    cache = InMemoryCatalogueCache()
+    sessions = catalogue_session_factory(engine, cache)
+    async with sessions() as session:
+        await add_product(session)
+        assert await cache.generation() == 1
+        await session.commit()
+        assert await cache.generation() == 1
+        session.add(
+            User(email="ann@example.com", hashed_password=known_password_hash, full_name="Ann")
+        )
+        await session.commit()
+        assert await cache.generation() == 1

@@ -27,8 +27,10 @@ async def login(client, email: str = "nobody@example.com"):
     return await client.post("/auth/token", data={"username": email, "password": "wrong"})
 
 
+@pytest.mark.hole("09.redis_hit")
 async def test_limit_is_shared_by_two_workers(make_app, redis_url):
-    """Two apps on one Redis allow N login attempts in total, then 429 with Retry-After."""
+    """Two apps on one Redis allow N login attempts in total, the Nth included (`count <= limit`),
+    then 429 with Retry-After."""
     first = make_app(redis_url=redis_url, rate_limit_requests=3, rate_limit_window_seconds=30)
     second = make_app(redis_url=redis_url, rate_limit_requests=3, rate_limit_window_seconds=30)
     async with open_client(first) as one, open_client(second) as two:
@@ -51,6 +53,44 @@ async def test_window_expires_in_redis(make_app, redis_url):
         keys = await redis.keys("ratelimit:*")
         assert len(keys) == 1
         assert 0 < await redis.ttl(keys[0]) <= 20
+
+
+def redis_limiter(redis, limit: int, window_seconds: int):
+    from course_app.core.rate_limit import InMemoryRateLimiter
+    from course_app.core.redis_backends import RedisRateLimiter
+
+    return RedisRateLimiter(
+        redis, limit, window_seconds, InMemoryRateLimiter(limit, window_seconds)
+    )
+
+
+@pytest.mark.hole("09.redis_hit")
+async def test_an_attempt_never_restarts_the_window(redis_url):
+    """A later attempt never restarts the window: count with the one script, whose EXPIRE runs
+    only on the first hit. An EXPIRE on every attempt would never let a persistent client go."""
+    from redis.asyncio import Redis
+
+    async with Redis.from_url(redis_url) as redis:
+        limiter = redis_limiter(redis, limit=5, window_seconds=60)
+        assert (await limiter.hit("ann")).allowed
+        await redis.expire("ratelimit:ann", 5)  # as if 55 of the 60 seconds had passed
+        assert (await limiter.hit("ann")).allowed
+        assert 0 < await redis.ttl("ratelimit:ann") <= 5
+
+
+@pytest.mark.hole("09.redis_hit")
+async def test_retry_after_is_the_time_left_in_the_window(redis_url):
+    """Retry-After is the time left in the window, the key's TTL that the script returns, not
+    the whole window_seconds: a refused client waits no longer than it must."""
+    from redis.asyncio import Redis
+
+    async with Redis.from_url(redis_url) as redis:
+        limiter = redis_limiter(redis, limit=1, window_seconds=60)
+        assert (await limiter.hit("ann")).allowed
+        await redis.expire("ratelimit:ann", 5)  # as if 55 of the 60 seconds had passed
+        refused = await limiter.hit("ann")
+        assert not refused.allowed
+        assert 1 <= refused.retry_after <= 5
 
 
 async def test_cache_invalidation_reaches_every_worker(make_app, redis_url, known_password_hash):
@@ -91,8 +131,10 @@ async def test_orders_invalidate_the_shared_cache(make_app, redis_url, known_pas
         assert (await one.get(url)).json()["available_quantity"] == 3
 
 
+@pytest.mark.hole("09.redis_hit")
 async def test_redis_down_fails_open_to_this_process(make_app, known_password_hash):
-    """With Redis unreachable, logins are still limited (per worker) and reads still work."""
+    """With Redis unreachable, logins fall back to the in-process limiter: still limited, per
+    worker, never a 500 and never unlimited. Reads still work."""
     app = make_app(
         redis_url=f"redis://127.0.0.1:{free_port()}/0",
         rate_limit_requests=2,
