@@ -10,6 +10,7 @@ package).
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -20,7 +21,11 @@ from pathlib import Path
 
 import httpx
 
+from course_tools.holes import STUB_MESSAGE
 from course_tools.ports import free_port, stop
+
+# What an empty hole of the learner edition raises, as a log shows it.
+HOLE_STUB = re.compile(r"NotImplementedError: (" + STUB_MESSAGE.pattern + ")")
 
 HOST = "127.0.0.1"
 START_TIMEOUT_SECONDS = 30.0
@@ -95,6 +100,11 @@ def _serving(
             deadline = time.monotonic() + START_TIMEOUT_SECONDS
             with httpx.Client(trust_env=False, timeout=1.0) as client:
                 while True:
+                    log.seek(0)
+                    stub = HOLE_STUB.search(log.read().decode(errors="replace"))
+                    if stub:
+                        # The learner's app stopped at an empty hole: say which, at once.
+                        raise NotImplementedError(stub[1])
                     if process.poll() is not None:
                         log.seek(0)
                         tail = log.read().decode(errors="replace")[-2000:]

@@ -90,7 +90,8 @@ def test_crashing_answer_is_not_yet() -> None:
 
 
 def test_learner_workspace_builds_its_own_course_app(workspace: Path, tmp_path: Path) -> None:
-    """`make lab`'s workspace: notebook 01 runs there, writes learner/course_app, exercises wait."""
+    """`make lab`'s workspace: notebook 01 runs there, writes learner/course_app with its holes
+    empty, and the check and the exercises wait for the learner."""
     from course_tools.runner import execute
 
     out = tmp_path / "learner"
@@ -98,13 +99,19 @@ def test_learner_workspace_builds_its_own_course_app(workspace: Path, tmp_path: 
     assert not (out / "course_app").exists()
     assert execute(out / "notebooks" / "01_settings.ipynb", save=True) is None
     written = (out / "course_app" / "settings.py").read_text()
-    # What notebook 01 writes; a later notebook may rewrite the committed file.
-    (first,) = [s for s in stages(workspace) if s.number == 1]
+    # What the learner's notebook 01 writes: the holes still empty, for the learner to write.
+    (first,) = [s for s in stages(out) if s.number == 1]
     assert written == expected_files([first])["course_app/settings.py"][0]
+    assert 'raise NotImplementedError("hole 01.weak_secret")' in written
     outputs = [
         "".join(output.get("text", "") for output in cell.outputs)
         for cell in nbformat.read(out / "notebooks" / "01_settings.ipynb", as_version=4).cells
         if cell.cell_type == "code"
     ]
     assert "⬜ Exercise 01.1: not attempted: replace `raise NotImplementedError`\n" in outputs
-    assert any(output.startswith("✅ stage 01 · settings: ") for output in outputs)
+    assert any(
+        output.startswith("⬜ stage 01 · settings: not yet, 2 holes to write:\n")
+        and "not yet: `Settings.refuse_weak_secret_in_production` in section 3 of notebook 01"
+        in output
+        for output in outputs
+    )

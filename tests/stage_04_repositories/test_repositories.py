@@ -44,8 +44,10 @@ async def test_get_by_email_ignores_case(session: Any) -> None:
     assert found.email == "ada@example.com"
 
 
+@pytest.mark.hole("04.paginate")
 async def test_pagination_returns_a_slice_and_the_total(session: Any) -> None:
-    """paginate returns per_page items from the right offset plus the full total."""
+    """paginate returns per_page items from offset (page - 1) * per_page, so page 1 starts at the
+    first row, and a total that counts every matching row, not just the page's."""
     for number in range(25):
         await add_product(session, f"Item {number}")
     repository = ProductRepository(session)
@@ -55,6 +57,21 @@ async def test_pagination_returns_a_slice_and_the_total(session: Any) -> None:
     assert total == 25
     assert (len(first), len(last), len(beyond)) == (10, 5, 0)
     assert first[0].name == "Item 24", "newest first"
+
+
+@pytest.mark.hole("04.paginate")
+async def test_the_total_counts_the_rows_the_statement_matches(session: Any) -> None:
+    """paginate counts the rows of the statement it is given, filters included, not the whole
+    table: hidden products and products the search text does not match are not in its total."""
+    for number in range(3):
+        await add_product(session, f"Book {number}")
+    await add_product(session, "Ball")
+    await add_product(session, "Hidden book", is_active=False)
+    repository = ProductRepository(session)
+    _, every_active = await repository.search()
+    books, total = await repository.search(q="book", per_page=2)
+    assert every_active == 4
+    assert (len(books), total) == (2, 3)
 
 
 async def test_unique_slugs_are_generated(session: Any) -> None:
@@ -95,8 +112,13 @@ async def test_literal_percent_in_a_name_is_found(session: Any) -> None:
     assert [product.name for product in items] == ["50% off lamp"]
 
 
+@pytest.mark.hole("04.search_filters")
 async def test_filters_category_price_and_active(session: Any) -> None:
-    """category, min_price and max_price filter; inactive products never show."""
+    """category, min_price and max_price each narrow the search, both prices included (a product
+    at exactly min_price or max_price is found). Each `.where()` returns a new statement: keep it.
+
+    Inactive products never show.
+    """
     await add_product(session, "Book", category=ProductCategory.BOOKS, price=Decimal("5.00"))
     await add_product(session, "Novel", category=ProductCategory.BOOKS, price=Decimal("25.00"))
     await add_product(session, "Ball", category=ProductCategory.SPORTS, price=Decimal("15.00"))
@@ -109,6 +131,7 @@ async def test_filters_category_price_and_active(session: Any) -> None:
     assert {product.name for product in mid} == {"Book", "Ball"}
 
 
+@pytest.mark.hole("04.reserve")
 async def test_reserve_release_and_ship(session: Any) -> None:
     """reserve holds units, release gives them back, ship turns reserved units into less stock."""
     product = await add_product(session, "Lamp", stock_quantity=5)
@@ -122,8 +145,9 @@ async def test_reserve_release_and_ship(session: Any) -> None:
     assert (product.stock_quantity, product.reserved_quantity) == (3, 0)
 
 
+@pytest.mark.hole("04.reserve")
 async def test_inactive_products_cannot_be_reserved(session: Any) -> None:
-    """reserve refuses a product that is no longer active."""
+    """reserve must refuse a product that is no longer active (`is_active` in the WHERE)."""
     product = await add_product(session, "Lamp", is_active=False)
     assert not await ProductRepository(session).reserve(product.id, 1)
 
@@ -162,8 +186,10 @@ async def test_naive_read_then_write_oversells(session_factory: Any) -> None:
     assert successes > 10
 
 
+@pytest.mark.hole("04.reserve")
 async def test_concurrent_reservations_never_oversell(session_factory: Any) -> None:
-    """25 concurrent reservations on a stock of 10: exactly 10 succeed and 0 remain available."""
+    """25 buyers of a stock of 10: more than 10 succeed after a read, then a write. Check and take
+    the units in one conditional UPDATE."""
     successes, available = await run_concurrently(session_factory, atomic_reserve)
     assert (successes, available) == (10, 0)
 

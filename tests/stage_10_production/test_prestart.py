@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from course_tools.paths import find_root
@@ -44,16 +45,20 @@ async def database_state(database_url: str) -> tuple[bool, list[tuple[str, str, 
         await engine.dispose()
 
 
+@pytest.mark.hole("10.first_admin")
 async def test_prestart_migrates_a_fresh_database_and_makes_the_admin(fresh_url: str) -> None:
-    """On an empty database: the schema at head, and the first admin, active, e-mail normalized."""
+    """On an empty database: the schema at head, and the first admin, active, e-mail normalized,
+    committed (make the admin inside `transaction(session)`)."""
     from course_app.prestart import prestart
 
     await prestart(production_settings(fresh_url), wait_seconds=5)
     assert await database_state(fresh_url) == (True, [(ADMIN_EMAIL, "admin", "active")])
 
 
+@pytest.mark.hole("10.first_admin")
 async def test_prestart_twice_changes_nothing_the_second_time(fresh_url: str) -> None:
-    """Run again (every deployment does): still at head, still exactly one admin."""
+    """Run again (every deployment does): still at head, still exactly one admin. An admin who
+    exists already must be found by e-mail, not inserted again."""
     from course_app.prestart import prestart
 
     settings = production_settings(fresh_url)
@@ -61,6 +66,36 @@ async def test_prestart_twice_changes_nothing_the_second_time(fresh_url: str) ->
     first = await database_state(fresh_url)
     await prestart(settings, wait_seconds=5)
     assert await database_state(fresh_url) == first == (True, [(ADMIN_EMAIL, "admin", "active")])
+
+
+@pytest.mark.hole("10.first_admin")
+async def test_prestart_makes_an_existing_account_an_active_admin(fresh_url: str) -> None:
+    """The first admin's address already belongs to an account (a suspended user): prestart
+    promotes that account to an active admin, and keeps it the only one with that address."""
+    from course_app.core.migrations import upgrade_to_head
+    from course_app.db import create_engine, create_session_factory
+    from course_app.enums import UserRole, UserStatus
+    from course_app.models import User
+    from course_app.prestart import prestart
+
+    engine = create_engine(fresh_url)
+    try:
+        await upgrade_to_head(engine)
+        async with create_session_factory(engine)() as session:
+            session.add(
+                User(
+                    email=ADMIN_EMAIL,
+                    hashed_password="x",
+                    full_name="Someone",
+                    role=UserRole.USER,
+                    status=UserStatus.SUSPENDED,
+                )
+            )
+            await session.commit()
+    finally:
+        await engine.dispose()
+    await prestart(production_settings(fresh_url), wait_seconds=5)
+    assert await database_state(fresh_url) == (True, [(ADMIN_EMAIL, "admin", "active")])
 
 
 async def test_prestarts_at_the_same_moment_all_succeed(fresh_url: str) -> None:

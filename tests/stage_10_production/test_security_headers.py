@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
+import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
@@ -47,7 +48,10 @@ ATTEMPTS = [
 ]
 
 
+@pytest.mark.hole("10.security_headers")
 async def test_every_response_has_the_headers_and_no_hsts_over_http(make_app) -> None:
+    """Every answer has the three security headers, errors and refusals included, and none served
+    over plain HTTP has HSTS: `Strict-Transport-Security` only when the scheme is https."""
     app = crashing_app(make_app, max_body_bytes=1000)
     async with open_client(app, "http://test") as client:
         for method, path, kwargs, status in ATTEMPTS:
@@ -59,7 +63,9 @@ async def test_every_response_has_the_headers_and_no_hsts_over_http(make_app) ->
             assert "strict-transport-security" not in response.headers, path
 
 
+@pytest.mark.hole("10.security_headers")
 async def test_hsts_on_every_response_served_over_https(make_app) -> None:
+    """Every answer served over HTTPS has HSTS for at least a year, and the three other headers."""
     app = crashing_app(make_app, max_body_bytes=1000)
     async with open_client(app, "https://test") as client:
         for method, path, kwargs, status in ATTEMPTS:
@@ -71,8 +77,10 @@ async def test_hsts_on_every_response_served_over_https(make_app) -> None:
                 assert response.headers.get(name) == value, (path, name)
 
 
+@pytest.mark.hole("10.security_headers")
 async def test_a_route_may_set_its_own_value(make_app) -> None:
-    """The middleware fills in what a response lacks; it never overrides what a route chose."""
+    """The middleware fills in what a response lacks; it never overrides what a route chose (one
+    X-Frame-Options, the route's)."""
     from fastapi import Response
 
     app = make_app()
