@@ -16,7 +16,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from course_tools.holes import reference_root, unfilled_holes
+from course_tools.holes import reference_root, require_written
 from course_tools.paths import find_root
 from course_tools.ports import free_port
 from course_tools.uvicorn_server import uvicorn_server
@@ -66,10 +66,7 @@ def serve_in_lab(reference: bool = False) -> LiveService:
     preview); otherwise it is the course_app of this workspace, the one you are building.
     """
     root = reference_root() if reference else find_root()
-    empty = unfilled_holes(root)
-    if empty:
-        # The server would stop at this hole; say so the way any cell that needs it does.
-        raise NotImplementedError(f"hole {empty[0]}")
+    require_written(root)
     servers = ExitStack()
     atexit.register(servers.close)  # whatever happens in the notebook, the server stops with it
     folder = Path(servers.enter_context(tempfile.TemporaryDirectory(prefix="live-")))

@@ -152,6 +152,17 @@ def unfilled_holes(root: Path) -> list[str]:
     return sorted(found, key=lambda hole_id: order.index(hole_id) if hole_id in order else 999)
 
 
+def require_written(root: Path) -> None:
+    """Stop, as a cell that meets an empty hole does, unless every hole at `root` is written.
+
+    For code that runs the learner's course_app in another process (a server, a pytest run),
+    where an empty hole would only show up as a hang or a crash over there.
+    """
+    empty = unfilled_holes(root)
+    if empty:
+        raise NotImplementedError(f"hole {empty[0]}")
+
+
 def describe(hole_id: str) -> str:
     hole = reference_holes().get(hole_id)
     return hole.where if hole else f"hole {hole_id}"
