@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from course_tools.diagnose import describe_broken
-from course_tools.holes import ONLY_HOLE
+from course_tools.holes import ONLY_HOLE, describe, unfilled_holes
 from course_tools.notebooks import Stage, stages
 from course_tools.paths import find_root
 
@@ -105,6 +105,12 @@ GRADED_SUITE_SLUG = "testing"
 def check_stage(number: int) -> None:
     """The check cell of a notebook: print one friendly summary."""
     current = next((s for s in stages(find_root()) if s.number == number), None)
+    empty = [hole_id for hole_id in unfilled_holes(find_root()) if int(hole_id[:2]) <= number]
+    if current is not None and current.slug == GRADED_SUITE_SLUG and empty:
+        # The suite is graded against the learner's finished service: first, its holes.
+        holes = [EmptyHole(hole_id, describe(hole_id)) for hole_id in empty]
+        print(StageReport(current, holes=holes).summary())
+        return
     if current is not None and current.slug == GRADED_SUITE_SLUG:
         from course_tools.mutants.scoreboard import check_graded_suite
 

@@ -90,8 +90,9 @@ class HoleStops:
     """How the kernel shows a cell that stops at an empty hole: a short "not yet", no traceback.
 
     A learner running the notebook before writing a hole sees which hole the cell needs, and
-    the cell counts as finished (not an error), so Run All goes on. A cell that then misses a
-    name the stopped cell would have defined is told so. Every other error shows as usual.
+    the cell counts as finished (not an error), so Run All goes on. Until that hole is written,
+    an error in a later cell (a name the stopped cell would have defined, say) is shown as its
+    consequence, in one line. Every other error shows as usual.
     """
 
     def __init__(self, ipython) -> None:  # type: ignore[no-untyped-def]
@@ -109,11 +110,14 @@ class HoleStops:
                 f"⬜ Not yet: this cell needs hole {hole_id}, {describe(hole_id)}.\n"
                 "   Write it in that %%module cell, run the cell, then run this one again."
             )
-        elif isinstance(value, NameError) and self.stopped_at & still_empty:
+        elif self.stopped_at & still_empty:
+            # A cell above stopped half-way, so this one misses what it would have made (a
+            # name, an open database): the hole is the cause to fix, not this error.
             self.forgiven = value
             waiting = ", ".join(sorted(self.stopped_at & still_empty))
             print(
-                f"⬜ Not yet: {value}, because a cell above stopped at hole {waiting}.\n"
+                f"⬜ Not yet: {etype.__name__}: {value}, most likely because a cell above stopped "
+                f"at hole {waiting}.\n"
                 "   Write the hole, then run the notebook again from its %%module cell."
             )
         else:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from course_tools.databases import on_postgres, postgres_databases
+from course_tools.holes import require_written
 from course_tools.mutants import Mutant
 from course_tools.mutants.catalog import MUTANTS
 from course_tools.mutants.plugin import NOT_ATTEMPTED
@@ -303,6 +304,7 @@ def grade(
     fork: bool = hasattr(os, "fork"),
 ) -> Scoreboard:
     """Run the suite against the workspace's service, then against each mutant of it."""
+    require_written(workspace)  # a mutant is a change to a finished service
     catalog = tuple(mutants)
     suite = suite or workspace / SUITE_DIR
     schemathesis = suite.is_dir() and uses(suite, "schemathesis")

@@ -154,10 +154,10 @@ def test_a_cell_stopped_by_an_empty_hole_is_not_an_error(workspace: Path, tmp_pa
     notebook = nbformat.v4.new_notebook()
     sources = [
         "import course_tools\ncourse_tools.start(5)",
+        "1 / 0",
         "from course_app.repositories.products import ProductRepository\n"
         "reserved = await ProductRepository(None).reserve(1, 1)",
         "print(reserved)",
-        "1 / 0",
     ]
     notebook.cells = [nbformat.v4.new_code_cell(source) for source in sources]
     client = NotebookClient(
@@ -168,11 +168,16 @@ def test_a_cell_stopped_by_an_empty_hole_is_not_an_error(workspace: Path, tmp_pa
         allow_errors=True,
     )
     client.execute()
-    start, stopped, missing, broken = (cell.outputs for cell in notebook.cells)
+    start, broken, stopped, missing = (cell.outputs for cell in notebook.cells)
     assert "⚠️ 2 holes of earlier stages still empty" in start[-1]["text"]
     assert [output["output_type"] for output in stopped] == ["stream"], "no error for a hole"
     assert "Not yet: this cell needs hole 04.reserve" in stopped[0]["text"]
-    assert "because a cell above stopped at hole 04.reserve" in missing[0]["text"]
+    assert (
+        "NameError: name 'reserved' is not defined, most likely because a cell above "
+        in (missing[0]["text"])
+    )
+    assert "stopped at hole 04.reserve" in missing[0]["text"]
+    # Before any hole stopped a cell, an error is an error, with its traceback.
     assert broken[0]["output_type"] == "error" and broken[0]["ename"] == "ZeroDivisionError"
 
 
