@@ -5,7 +5,8 @@ Revision ID: 8f2c6a1d9b47
 Revises: 3d1875a489a2
 Create Date: 2026-11-27
 
-Generated with `revision --autogenerate` and read: nothing to fix this time.
+Generated with `revision --autogenerate` and read: the draft was right this time. Only tidied:
+formatted, and the index made without batch mode, which a table just created does not need.
 """
 
 from collections.abc import Sequence
