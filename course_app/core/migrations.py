@@ -1,4 +1,4 @@
-# Written by notebooks/10_production.ipynb: edit the notebook, not this file.
+# Written by notebooks/11_idempotency.ipynb: edit the notebook, not this file.
 """The schema's versions: Alembic's settings, upgrading to head, and asking whether a database
 is at head. `prestart`, the development lifespan and readiness all go through here.
 """
@@ -15,7 +15,13 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, column, false, inspect, table, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+import course_app.idempotency  # noqa: F401  (its table joins Base.metadata; see below)
 from course_app.models import Base
+
+# `Base.metadata` knows the tables of the modules imported so far, nothing more. Whatever reads
+# the whole schema comes through this module: the lifespan's create_all, Alembic's env.py (for
+# autogenerate), the schema checks. Every module that defines a table outside models.py is
+# imported above, so none of them can see a schema without it.
 
 # The folder `migrations` inside the package: found wherever course_app is, no alembic.ini needed.
 SCRIPT_LOCATION = "course_app:migrations"

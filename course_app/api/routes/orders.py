@@ -1,9 +1,11 @@
-# Written by notebooks/09_performance.ipynb: edit the notebook, not this file.
-"""Orders: place (and email a confirmation), list, read, cancel, and status changes for admins."""
+# Written by notebooks/11_idempotency.ipynb: edit the notebook, not this file.
+"""Orders: place (once per Idempotency-Key, and email a confirmation), list, read, cancel, and
+status changes for admins."""
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Request, status
+from fastapi import APIRouter, BackgroundTasks, Header, Request, Response, status
 
 from course_app.api.deps import (
     AdminUser,
@@ -14,15 +16,30 @@ from course_app.api.deps import (
     failures,
     get_resources,
 )
+from course_app.idempotency import MAX_KEY_LENGTH
 from course_app.models import Order
 from course_app.repositories.orders import OrderRepository
 from course_app.schemas.common import Page
 from course_app.schemas.orders import OrderCreate, OrderPublic, OrderStatusUpdate
 from course_app.services import orders as order_service
 from course_app.services.emails import send_order_confirmation
+from course_app.services.idempotency import place_order_once
 
 # The service raises domain errors (404, 409, 422); the handler in errors.py answers them.
 router = APIRouter(prefix="/orders", tags=["orders"])
+
+
+# Optional: without it, every POST places a new order, as before.
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=MAX_KEY_LENGTH,
+        description="A key of your choice, new for each order. Send the same key when you "
+        "retry the same request: it places one order, and a retry gets that order back.",
+    ),
+]
 
 
 @router.post(
@@ -36,12 +53,23 @@ async def place_order(
     user: CurrentUser,
     session: SessionDep,
     request: Request,
+    response: Response,
     background: BackgroundTasks,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> Order:
-    order = await order_service.place_order(session, user, data)
+    resources = get_resources(request)
+    if idempotency_key is None:
+        order = await order_service.place_order(session, user, data)
+    else:
+        placed = await place_order_once(
+            session, user, data, idempotency_key, resources.catalogue_cache
+        )
+        response.status_code = placed.status_code  # the first answer's status, also on a replay
+        if placed.replayed:
+            return placed.order  # placed (and confirmed by email) the first time
+        order = placed.order
     # After the response: the client does not wait for the mail server, and a failure to send
     # is logged, never returned. The task gets the session *factory*, not this request's session.
-    resources = get_resources(request)
     if resources.settings.smtp_url:  # no mail server configured: nothing to send
         background.add_task(
             send_order_confirmation, resources.session_factory, resources.settings, order.id
