@@ -25,6 +25,38 @@ def postgres() -> Iterator[PostgresDatabases | None]:
         yield databases
 
 
+@pytest.fixture(scope="session")
+def postgres_always(postgres: PostgresDatabases | None) -> Iterator[PostgresDatabases]:
+    """A PostgreSQL server on every run, not only PostgreSQL runs: the run's own, or one started
+    for this process (on 127.0.0.1, always stopped), for tests that compare both databases."""
+    if postgres is not None:
+        yield postgres
+        return
+    with postgres_databases() as databases:
+        yield databases
+
+
+@pytest.fixture
+def postgres_url(postgres_always: PostgresDatabases) -> Iterator[str]:
+    """A new, empty PostgreSQL database, dropped after the test."""
+    url = postgres_always.create()
+    yield url
+    postgres_always.drop(url)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_url(request: pytest.FixtureRequest) -> str:
+    """An empty database, once on each backend."""
+    fixture = "sqlite_url" if request.param == "sqlite" else "postgres_url"
+    url: str = request.getfixturevalue(fixture)
+    return url
+
+
 @pytest.fixture
 def new_database_url(
     tmp_path: Path, postgres: PostgresDatabases | None

@@ -10,12 +10,9 @@ import io
 import json
 import logging
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-
-from course_tools.databases import PostgresDatabases, postgres_databases
 
 # A password that passes production's rules, and a secret long enough for production.
 ADMIN_EMAIL = "boss@example.com"
@@ -28,36 +25,6 @@ def build_app() -> Callable[[Any], Any]:
     from course_app.main import create_app
 
     return create_app
-
-
-@pytest.fixture(scope="session")
-def postgres_always(postgres: PostgresDatabases | None) -> Iterator[PostgresDatabases]:
-    if postgres is not None:
-        yield postgres
-        return
-    with postgres_databases() as databases:
-        yield databases
-
-
-@pytest.fixture
-def postgres_url(postgres_always: PostgresDatabases) -> Iterator[str]:
-    """A new, empty PostgreSQL database, dropped after the test."""
-    url = postgres_always.create()
-    yield url
-    postgres_always.drop(url)
-
-
-@pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def fresh_url(request: pytest.FixtureRequest) -> str:
-    """An empty database, once on each backend."""
-    fixture = "sqlite_url" if request.param == "sqlite" else "postgres_url"
-    url: str = request.getfixturevalue(fixture)
-    return url
 
 
 @pytest.fixture

@@ -204,13 +204,13 @@ async def placed_concurrently(
 
 @pytest.mark.hole("11.lost_race")
 async def test_ten_concurrent_requests_with_one_key_reserve_once(
-    both_databases_url: str, known_password_hash: str
+    fresh_url: str, known_password_hash: str
 ) -> None:
     """Ten concurrent POSTs with one key all get 201 and the same order, and one unit is
     reserved: a request that lost the race for the key must answer with the winner's order,
     not with the IntegrityError (409) of the duplicate key."""
     responses, reserved_units, orders = await placed_concurrently(
-        both_databases_url, known_password_hash, stock=10, requests=10
+        fresh_url, known_password_hash, stock=10, requests=10
     )
     assert [r.status_code for r in responses] == [201] * 10, [r.text for r in responses]
     assert len({r.json()["id"] for r in responses}) == 1
@@ -219,12 +219,12 @@ async def test_ten_concurrent_requests_with_one_key_reserve_once(
 
 @pytest.mark.hole("11.lost_race")
 async def test_concurrent_requests_for_the_last_unit_share_the_winners_order(
-    both_databases_url: str, known_password_hash: str
+    fresh_url: str, known_password_hash: str
 ) -> None:
     """Ten concurrent POSTs with one key for the last unit: the losers' own reservations fail
     (409), yet each gets the winner's order: after a failure, look for a twin's key first."""
     responses, reserved_units, orders = await placed_concurrently(
-        both_databases_url, known_password_hash, stock=1, requests=10
+        fresh_url, known_password_hash, stock=1, requests=10
     )
     assert [r.status_code for r in responses] == [201] * 10, [r.text for r in responses]
     assert len({r.json()["id"] for r in responses}) == 1
@@ -300,7 +300,7 @@ def test_the_fingerprint_ignores_form_and_sees_values() -> None:
     assert len(base) == 64 and int(base, 16) >= 0
 
 
-async def test_the_migration_adds_the_table_and_removes_it(both_databases_url: str) -> None:
+async def test_the_migration_adds_the_table_and_removes_it(fresh_url: str) -> None:
     """Revision 8f2c6a1d9b47 follows the initial schema: upgrade creates idempotency_keys,
     downgrade to 3d1875a489a2 drops it and leaves the rest."""
     from alembic import command
@@ -310,7 +310,7 @@ async def test_the_migration_adds_the_table_and_removes_it(both_databases_url: s
     from course_app.db import create_engine
 
     assert head_revisions() == frozenset({"8f2c6a1d9b47"})
-    engine = create_engine(both_databases_url)
+    engine = create_engine(fresh_url)
     try:
         await upgrade_to_head(engine)
         async with engine.connect() as connection:
