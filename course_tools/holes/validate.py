@@ -120,14 +120,11 @@ def validate_holes(root: Path, jobs: int = 2, only_stage: int | None = None) -> 
             f'hole("{hole.hole_id}")' in path.read_text(encoding="utf-8")
             for path in hole.stage.tests_dir.rglob("test_*.py")
         )
-        problems = [
-            *([] if own else ["no common mistake is listed"]),
-            *(
-                []
-                if graded
-                else [f'no test of its stage is marked @pytest.mark.hole("{hole.hole_id}")']
-            ),
-        ]
+        problems = []
+        if not own:
+            problems.append("no common mistake is listed")
+        if not graded:
+            problems.append(f'no test of its stage is marked @pytest.mark.hole("{hole.hole_id}")')
         cases.append(Case(f"{hole.hole_id} listed", not problems, "; ".join(problems) or "ok"))
     for mistake in mistakes:
         if mistake.target not in holes:
