@@ -104,17 +104,16 @@ GRADED_SUITE_SLUG = "testing"
 
 def check_stage(number: int) -> None:
     """The check cell of a notebook: print one friendly summary."""
-    current = next((s for s in stages(find_root()) if s.number == number), None)
-    empty = [hole_id for hole_id in unfilled_holes(find_root()) if int(hole_id[:2]) <= number]
-    if current is not None and current.slug == GRADED_SUITE_SLUG and empty:
-        # The suite is graded against the learner's finished service: first, its holes.
-        holes = [EmptyHole(hole_id, describe(hole_id)) for hole_id in empty]
-        print(StageReport(current, holes=holes).summary())
-        return
+    root = find_root()
+    current = next((s for s in stages(root) if s.number == number), None)
     if current is not None and current.slug == GRADED_SUITE_SLUG:
         from course_tools.mutants.scoreboard import check_graded_suite
 
-        print(check_graded_suite(current, find_root()))
+        # The suite is graded against the learner's finished service: first, its holes.
+        empty = unfilled_holes(root, up_to=number)
+        holes = [EmptyHole(hole_id, describe(hole_id)) for hole_id in empty]
+        report = StageReport(current, holes=holes)
+        print(report.summary() if holes else check_graded_suite(current, root))
         return
     (report,) = run_checks([number])
     print(report.summary())

@@ -45,7 +45,7 @@ def start(number: int) -> None:
 
 def earlier_holes(root: Path, number: int) -> str:
     """Name the holes of earlier stages still empty: cells that need them will stop there."""
-    empty = [hole_id for hole_id in unfilled_holes(root) if int(hole_id[:2]) < number]
+    empty = unfilled_holes(root, up_to=number - 1)
     if not empty:
         return ""
     lines = [f"⚠️ {len(empty)} hole{'s' if len(empty) != 1 else ''} of earlier stages still empty:"]

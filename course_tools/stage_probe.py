@@ -78,9 +78,9 @@ class Collector:
         self.not_started = {s.number for s in wanted if not_written(s, root)}
         # A stage with an empty hole (its own or an earlier stage's) is "not yet": its tests
         # would only fail on the hole's NotImplementedError, so they are not run.
-        empty = unfilled_holes(root)
+        empty = unfilled_holes(root)  # one scan of the files for every stage
         self.holes = {
-            s.number: [h for h in empty if int(h[:2]) <= s.number]
+            s.number: [hole_id for hole_id in empty if int(hole_id[:2]) <= s.number]
             for s in wanted
             if s.number not in self.not_started
         }

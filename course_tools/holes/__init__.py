@@ -143,11 +143,14 @@ def reference_holes() -> dict[str, Hole]:
     return all_holes(reference_root())
 
 
-def unfilled_holes(root: Path) -> list[str]:
-    """The holes still empty in the course_app of `root`, in course order."""
+def unfilled_holes(root: Path, up_to: int | None = None) -> list[str]:
+    """The holes still empty in the course_app of `root`, in course order; with `up_to`, only
+    those of stages up to that one."""
     found = set()
     for path in (root / PACKAGE).rglob("*.py"):
         found.update(STUB.findall(path.read_text(encoding="utf-8", errors="replace")))
+    if up_to is not None:
+        found = {hole_id for hole_id in found if int(hole_id[:2]) <= up_to}
     order = list(reference_holes())
     return sorted(found, key=lambda hole_id: order.index(hole_id) if hole_id in order else 999)
 
