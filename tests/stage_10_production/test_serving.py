@@ -1,6 +1,9 @@
 """Stage 10: serving behind a proxy, and gunicorn with uvicorn's workers on 127.0.0.1."""
 
-from collections.abc import AsyncIterator
+import signal
+import socket
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import httpx
@@ -10,7 +13,7 @@ from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from course_tools.paths import find_root
-from course_tools.uvicorn_server import gunicorn_server
+from course_tools.uvicorn_server import gunicorn_server, uvicorn_server
 from tests.helpers import assert_stopped
 
 HOST = "127.0.0.1"
@@ -113,3 +116,61 @@ def test_gunicorn_with_uvicorn_workers_serves_and_stops(served_database_url: str
             assert (client.get("/products")).status_code == 200
     assert_stopped(base_url)
     assert not any(alive(process) for process in processes)
+
+
+def exited(process: psutil.Process) -> bool:
+    """The process ended by itself (a zombie until its parent collects it, or already gone)."""
+    return not alive(process)
+
+
+def refuses_connections(port: int) -> bool:
+    try:
+        socket.create_connection((HOST, port), timeout=1).close()
+    except ConnectionRefusedError:
+        return True
+    return False
+
+
+def wait_until(condition: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def test_sigterm_finishes_the_request_in_flight_then_exits(served_database_url: str) -> None:
+    """A graceful stop (SIGTERM, as `docker stop` or a deployment sends): uvicorn stops accepting
+    new connections at once, still answers the request it is in the middle of, then exits by
+    itself. A login whose body is only half sent is the request in flight."""
+    environment = {
+        "ENVIRONMENT": "test",
+        "DATABASE_URL": served_database_url,
+        "PYTHONPATH": str(find_root()),
+    }
+    body = b"username=nobody%40example.com&password=wrong"
+    head = (
+        "POST /auth/token HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    options = ["--timeout-graceful-shutdown", "10"]
+    with uvicorn_server("course_app.main:app", env=environment, options=options) as base_url:
+        port = int(base_url.rsplit(":", 1)[1])
+        [server] = serving_processes(f"--port {port}")
+        with socket.create_connection((HOST, port), timeout=10) as in_flight:
+            in_flight.sendall(head + body[:10])
+            time.sleep(0.3)  # the app is now waiting for the rest of the body
+            server.send_signal(signal.SIGTERM)
+            assert wait_until(lambda: refuses_connections(port), seconds=5), (
+                "still accepting new connections after SIGTERM"
+            )
+            assert alive(server), "exited without waiting for the request in flight"
+            in_flight.sendall(body[10:])
+            answer = b""
+            while chunk := in_flight.recv(65536):  # until the server closes the connection
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 401 Unauthorized\r\n"), answer[:300]
+        assert wait_until(lambda: exited(server), seconds=10), "did not exit after the request"
+    assert_stopped(base_url)
