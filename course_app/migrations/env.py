@@ -54,10 +54,24 @@ async def run_on_own_connection(url: str) -> None:
         await engine.dispose()
 
 
-if context.is_offline_mode():
-    raise SystemExit("offline mode (--sql) is not set up: run migrations against a database")
-elif (connection := config.attributes.get("connection")) is not None:
+def write_sql_script(url: str) -> None:
+    """`--sql` (offline mode): print the SQL of the migrations instead of running them, for a
+    review or for a DBA to run. Only the URL's dialect matters: nothing connects."""
+    context.configure(
+        url=url,
+        target_metadata=Base.metadata,
+        literal_binds=True,  # values written into the SQL: there is no driver to bind them
+        dialect_opts={"paramstyle": "named"},
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if (connection := config.attributes.get("connection")) is not None:
     run_migrations(connection)
 else:
     url = config.get_main_option("sqlalchemy.url") or Settings().database_url
-    asyncio.run(run_on_own_connection(url))
+    if context.is_offline_mode():
+        write_sql_script(url)
+    else:
+        asyncio.run(run_on_own_connection(url))

@@ -1,6 +1,8 @@
 """Stage 10: the migrations build exactly the models' schema, on SQLite and PostgreSQL."""
 
 import shutil
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AbstractContextManager, ExitStack
@@ -162,3 +164,28 @@ async def test_autogenerate_writes_the_custom_type_with_its_import(tmp_path: Pat
         assert {"users", "products", "orders", "order_items"} <= set(tables)
     finally:
         await engine.dispose()
+
+
+def test_sql_mode_prints_every_step_to_head_without_connecting() -> None:
+    """`python -m course_app.migrate upgrade head --sql` (offline mode) prints the SQL of every
+    migration, up to the head revision, for a review or a DBA. Nothing connects: the PostgreSQL
+    named here does not exist."""
+    from alembic.script import ScriptDirectory
+
+    from course_app.core.migrations import alembic_config
+    from course_tools.paths import find_root
+
+    environment = {
+        "PATH": "",
+        "PYTHONPATH": str(find_root()),
+        "DATABASE_URL": "postgresql+asyncpg://nobody@127.0.0.1:1/nowhere",
+    }
+    command = [sys.executable, "-m", "course_app.migrate", "upgrade", "head", "--sql"]
+    result = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
+    script = result.stdout
+    assert "CREATE TABLE users" in script
+    assert "CREATE UNIQUE INDEX uq_users_email_lower ON users (lower(email))" in script
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert f"SET version_num='{head}'" in script
+    assert script.rstrip().endswith("COMMIT;")
