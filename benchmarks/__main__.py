@@ -1,11 +1,13 @@
 """Run the benchmarks, print their ratios, and save them as JSON and a PNG plot.
 
-    python -m benchmarks            # the service: /health under logins, /products vs bare FastAPI
+    python -m benchmarks            # the service: /health under logins, product reads against
+                                    # bare FastAPI (cached and not), the login limit on 4 workers
     python -m benchmarks course     # the course run alone (minutes)
     python -m benchmarks all        # both
 
 `make bench` runs the first, `make bench BENCH=course` or `BENCH=all` the others. Each service
-benchmark starts its own uvicorn servers on 127.0.0.1 and stops them, and takes under a minute.
+benchmark starts its own uvicorn servers (and Redis) on 127.0.0.1 and stops them; the service
+benchmarks take about two minutes together.
 Results go to benchmarks/results/latest.json and latest.png.
 """
 
@@ -20,7 +22,7 @@ from typing import Any
 
 import psutil
 
-from benchmarks import course_run, health_under_login, products_vs_bare
+from benchmarks import course_run, health_under_login, products_vs_bare, rate_limit_workers
 from benchmarks.plot import plot_results
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -60,9 +62,12 @@ def main() -> None:
         products = products_vs_bare.run()
         print(f"2. {products.describe()}", flush=True)
         results["products_vs_bare"] = products.as_dict()
+        limit = rate_limit_workers.run()
+        print(f"4. {limit.describe()}", flush=True)
+        results["rate_limit_workers"] = limit.as_dict()
     if which in ("course", "all"):
         course = course_run.run()
-        print(f"3. {course.describe()}", flush=True)
+        print(f"5. {course.describe()}", flush=True)
         results["course_run"] = course.as_dict()
 
     RESULTS.mkdir(exist_ok=True)

@@ -57,13 +57,17 @@ def summarize(latencies: list[float], errors: int, seconds: float) -> LoadResult
     )
 
 
-def local_session(base_url: str, connections: int) -> aiohttp.ClientSession:
-    """Keep-alive connections to a server on this machine (aiohttp ignores proxy settings)."""
+def local_session(
+    base_url: str, connections: int, keep_alive: bool = True
+) -> aiohttp.ClientSession:
+    """Connections to a server on this machine (aiohttp ignores proxy settings). Keep-alive
+    unless told otherwise: a new connection per request lets the kernel spread the requests
+    over several workers."""
     if not base_url.startswith("http://127.0.0.1:"):
         raise ValueError(f"benchmarks only talk to 127.0.0.1, not {base_url}")
     return aiohttp.ClientSession(
         base_url,
-        connector=aiohttp.TCPConnector(limit=connections),
+        connector=aiohttp.TCPConnector(limit=connections, force_close=not keep_alive),
         timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_SECONDS),
     )
 

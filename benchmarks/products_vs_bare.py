@@ -1,10 +1,12 @@
-"""Benchmark 2: how close does the product list come to a bare FastAPI route?
+"""Benchmarks 2 and 3: the product reads against a bare FastAPI route, cached and uncached.
 
 Measures the throughput (requests/s) of `GET /products`, one page of 20 products, with 16
-clients in a closed loop for a fixed time, first on the service and then on a bare FastAPI app
-(`benchmarks/bare_app.py`) returning the same JSON body. Both run under uvicorn with one
-worker. The ratio service/bare says how much of the framework's ceiling the service keeps after
-its database query, ORM objects, validation and middleware.
+clients in a closed loop for a fixed time: on the service as it ships (notebook 09's cache on),
+on the same service with the cache off (`benchmarks/uncached_app.py`), and on a bare FastAPI app
+(`benchmarks/bare_app.py`) returning the same JSON body. All run under uvicorn with one worker.
+The ratio service/bare says how much of the framework's ceiling the service keeps after its
+database query, ORM objects, validation and middleware. Benchmark 3 then reads one product,
+`GET /products/{id}`, cached against uncached: the cache's speed-up.
 
 Run it alone with `.venv/bin/python -m benchmarks.products_vs_bare`; `make bench` runs it with
 the others.
@@ -51,20 +53,46 @@ class Throughput:
         return 1000 * self.server_cpu_seconds / self.load.requests
 
 
+def throughput_ratio(side: Throughput, reference: Throughput) -> float:
+    return side.load.per_second / reference.load.per_second
+
+
+def cpu_ratio(side: Throughput, reference: Throughput) -> float:
+    """The reference's CPU per request over the side's: the throughput ratio if both were
+    CPU-bound, and steadier than throughput on a busy machine."""
+    return reference.server_cpu_ms_per_request / side.server_cpu_ms_per_request
+
+
 @dataclass(frozen=True)
 class ProductsVsBare:
-    service: Throughput
-    bare: Throughput
+    service: Throughput  # GET /products, the cache on (as the service ships)
+    uncached: Throughput  # GET /products, the cache off
+    bare: Throughput  # the same body from a bare FastAPI route
+    one_cached: Throughput  # GET /products/{id}, the cache on
+    one_uncached: Throughput  # GET /products/{id}, the cache off
     body_bytes: int
 
     @property
     def throughput_ratio(self) -> float:
-        return self.service.load.per_second / self.bare.load.per_second
+        return throughput_ratio(self.service, self.bare)
 
     @property
     def cpu_ratio(self) -> float:
-        """Bare CPU per request over the service's: the throughput ratio if both were CPU-bound."""
-        return self.bare.server_cpu_ms_per_request / self.service.server_cpu_ms_per_request
+        return cpu_ratio(self.service, self.bare)
+
+    @property
+    def uncached_ratio(self) -> float:
+        return throughput_ratio(self.uncached, self.bare)
+
+    @property
+    def cache_speedup(self) -> float:
+        """Benchmark 3: one product, cached against uncached, by throughput."""
+        return throughput_ratio(self.one_cached, self.one_uncached)
+
+    @property
+    def errors(self) -> int:
+        sides = (self.service, self.uncached, self.bare, self.one_cached, self.one_uncached)
+        return sum(side.load.errors for side in sides)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -72,17 +100,30 @@ class ProductsVsBare:
             "seconds": MEASURE_SECONDS,
             "body_bytes": self.body_bytes,
             "service": side_dict(self.service),
+            "uncached": side_dict(self.uncached),
             "bare": side_dict(self.bare),
             "throughput_ratio": self.throughput_ratio,
             "cpu_per_request_ratio": self.cpu_ratio,
+            "uncached_throughput_ratio": self.uncached_ratio,
+            "uncached_cpu_per_request_ratio": cpu_ratio(self.uncached, self.bare),
+            "one_product_cached": side_dict(self.one_cached),
+            "one_product_uncached": side_dict(self.one_uncached),
+            "cache_speedup": self.cache_speedup,
+            "cache_speedup_by_cpu": cpu_ratio(self.one_cached, self.one_uncached),
+            "errors": self.errors,
         }
 
     def describe(self) -> str:
         return (
             f"GET /products ({self.body_bytes} bytes, {CLIENTS} clients): "
-            f"service {describe_side(self.service)}, bare FastAPI {describe_side(self.bare)}: "
-            f"ratio {self.throughput_ratio:.2f}x (by server CPU per request "
-            f"{self.cpu_ratio:.2f}x), errors {self.service.load.errors + self.bare.load.errors}"
+            f"cached {describe_side(self.service)}, uncached {describe_side(self.uncached)}, "
+            f"bare FastAPI {describe_side(self.bare)}: ratio {self.throughput_ratio:.2f}x "
+            f"cached, {self.uncached_ratio:.2f}x uncached (by server CPU per request "
+            f"{self.cpu_ratio:.2f}x and {cpu_ratio(self.uncached, self.bare):.2f}x).\n"
+            f"3. GET /products/{{id}}: cached {describe_side(self.one_cached)}, uncached "
+            f"{describe_side(self.one_uncached)}: the cache's speed-up "
+            f"{self.cache_speedup:.2f}x (by CPU {cpu_ratio(self.one_cached, self.one_uncached):.2f}x)"
+            f"; errors {self.errors}"
         )
 
 
@@ -128,18 +169,18 @@ async def seed_products(session: aiohttp.ClientSession) -> None:
         await json_of(session, "POST", "/products", json=product, headers=headers)
 
 
-async def closed_loop_on(server: Server) -> Throughput:
+async def closed_loop_on(server: Server, path: str = "/products") -> Throughput:
     async with local_session(server.base_url, CLIENTS) as session:
 
-        def list_products() -> Awaitable[int]:
-            return status_of(session, "GET", "/products")
+        def read() -> Awaitable[int]:
+            return status_of(session, "GET", path)
 
         await closed_loop(
-            list_products, clients=CLIENTS, max_requests=MAX_REQUESTS, max_seconds=WARM_UP_SECONDS
+            read, clients=CLIENTS, max_requests=MAX_REQUESTS, max_seconds=WARM_UP_SECONDS
         )
         server_cpu, driver_cpu = server.cpu_seconds(), time.process_time()
         load = await closed_loop(
-            list_products, clients=CLIENTS, max_requests=MAX_REQUESTS, max_seconds=MEASURE_SECONDS
+            read, clients=CLIENTS, max_requests=MAX_REQUESTS, max_seconds=MEASURE_SECONDS
         )
         return Throughput(
             load=load,
@@ -171,7 +212,13 @@ def run() -> ProductsVsBare:
         env = server_settings(workdir / "bench.db")
         with uvicorn_server("course_app.main:app", workdir=workdir, env=env) as server:
             body = asyncio.run(seed_and_capture(server.base_url))
+            one_product = f"/products/{json.loads(body)['items'][0]['id']}"
             service = asyncio.run(closed_loop_on(server))
+            one_cached = asyncio.run(closed_loop_on(server, one_product))
+        # The same database, served without the cache.
+        with uvicorn_server("benchmarks.uncached_app:app", workdir=workdir, env=env) as server:
+            uncached = asyncio.run(closed_loop_on(server))
+            one_uncached = asyncio.run(closed_loop_on(server, one_product))
         body_path = workdir / "products.json"
         body_path.write_bytes(body)
         bare_env = {"BARE_APP_BODY": str(body_path)}
@@ -180,7 +227,14 @@ def run() -> ProductsVsBare:
         ) as server:
             asyncio.run(check_same_body(server.base_url, body))
             bare = asyncio.run(closed_loop_on(server))
-    return ProductsVsBare(service=service, bare=bare, body_bytes=len(body))
+    return ProductsVsBare(
+        service=service,
+        uncached=uncached,
+        bare=bare,
+        one_cached=one_cached,
+        one_uncached=one_uncached,
+        body_bytes=len(body),
+    )
 
 
 if __name__ == "__main__":

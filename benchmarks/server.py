@@ -75,15 +75,20 @@ def wait_until_ready(process: subprocess.Popen[bytes], url: str, log_path: Path)
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM by pid (uvicorn shuts down gracefully, running the lifespan's exit), then SIGKILL."""
+    """SIGTERM by pid (uvicorn shuts down gracefully, running the lifespan's exit), then SIGKILL,
+    for the parent and any worker it left."""
     if process.poll() is not None:
         return
+    workers = psutil.Process(process.pid).children(recursive=True)
     os.kill(process.pid, signal.SIGTERM)
     try:
         process.wait(timeout=STOP_SECONDS)
     except subprocess.TimeoutExpired:
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
+    for worker in workers:  # a parent killed before its workers leaves them behind
+        if worker.is_running():
+            worker.kill()
 
 
 @contextmanager
@@ -94,8 +99,10 @@ def uvicorn_server(
     env: Mapping[str, str] | None = None,
     app_dir: Path = REPO_ROOT,
     ready_path: str = "/health",
+    workers: int = 1,
 ) -> Iterator[Server]:
-    """Run `uvicorn APP` with one worker on 127.0.0.1 for the duration of the `with` block.
+    """Run `uvicorn APP` on 127.0.0.1 for the duration of the `with` block (one worker unless
+    told otherwise; `pid` is then the parent's, and `stop` ends its workers with it).
 
     `workdir` is the server's current directory (so no `.env` of the course is read) and holds
     its log; `app_dir` is put on the server's sys.path so `app` can be imported from it.
@@ -105,7 +112,7 @@ def uvicorn_server(
         sys.executable, "-m", "uvicorn", app,
         "--app-dir", str(app_dir),
         "--host", HOST, "--port", str(port),
-        "--workers", "1",
+        "--workers", str(workers),
         "--no-access-log", "--log-level", "warning",
     ]  # fmt: skip
     log_path = workdir / f"uvicorn-{port}.log"
