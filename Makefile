@@ -28,23 +28,24 @@ lab: $(INSTALLED)
 lab-full: $(INSTALLED)
 	$(BIN)/jupyter lab $(LAB_FLAGS) notebooks/00_welcome.ipynb
 
-## Every check of the course, on every core: lint and types, the sync check, pytest (every stage,
-## the machinery), the exercises, and nbval over every notebook, each in a copy of its own.
+## The quick check before every commit, on every core: lint and types, the sync check, pytest
+## (every stage and the machinery, without the heavy tests of kernels and server processes) and
+## the exercises. The rest, notebooks included, is in test-postgres and test-slow.
 test: lint sync
-	$(BIN)/python -m pytest -n auto --dist worksteal
+	$(BIN)/python -m pytest -n auto --dist worksteal -m "not slow and not heavy"
 	$(BIN)/python -m course_tools exercises
-	$(BIN)/python -m course_tools verify
 
 ## The same pytest suite on PostgreSQL instead of SQLite files: a throw-away server per worker
 ## (or the one DATABASE_URL names), a fresh database per test. CI runs it after make test.
 test-postgres: $(INSTALLED)
-	COURSE_TEST_DATABASE=postgresql $(BIN)/python -m pytest -n auto --dist worksteal
+	COURSE_TEST_DATABASE=postgresql $(BIN)/python -m pytest -n auto --dist worksteal -m "not slow"
 
-## The slower checks that test-all adds to test: the whole course in sequence in one workspace
-## under nbval, the Binder simulation (the learner edition, every hole empty), and every hole's
-## empty stub and common mistakes. CI runs them after make test-postgres.
-test-slow: verify-sequential binder holes
-	$(BIN)/python -m pytest -m slow
+## The slower checks that test-all adds to test: nbval over every notebook, each in a copy of its
+## own, then over the whole course in sequence in one workspace; the Binder simulation (the learner
+## edition, every hole empty); every hole's empty stub and common mistakes; the heavy and slow tests.
+## CI runs them after make test-postgres.
+test-slow: verify verify-sequential binder holes
+	$(BIN)/python -m pytest -n auto --dist worksteal -m "heavy or slow"
 
 ## Every check (CI runs these, then test-browser).
 test-all: test test-postgres test-slow

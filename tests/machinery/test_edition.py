@@ -66,6 +66,7 @@ def test_learner_edition_never_replaces_a_learners_notebook(
     assert "split_csv_mine" in mine.read_text()
 
 
+@pytest.mark.heavy
 def test_every_solution_passes_and_every_stub_does_not(workspace: Path) -> None:
     """nbgrader-style validation: solutions are correct, stubs are "not attempted"."""
     results = validate(workspace)
@@ -89,6 +90,7 @@ def test_crashing_answer_is_not_yet() -> None:
     assert "ZeroDivisionError" in result.hint
 
 
+@pytest.mark.heavy
 def test_learner_workspace_builds_its_own_course_app(workspace: Path, tmp_path: Path) -> None:
     """`make lab`'s workspace: notebook 01 runs there, writes learner/course_app with its holes
     empty, and the check and the exercises wait for the learner."""

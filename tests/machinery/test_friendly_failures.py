@@ -8,6 +8,8 @@ from course_tools.checks import run_checks
 from course_tools.magic import ModuleCellError, write_module
 from course_tools.notebooks import stage
 
+pytestmark = pytest.mark.heavy  # tens of seconds: `make test-slow` runs it
+
 
 def break_settings(workspace: Path, old: str, new: str) -> None:
     settings = workspace / "course_app" / "settings.py"

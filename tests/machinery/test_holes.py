@@ -89,6 +89,7 @@ def test_every_hole_is_inside_a_function_with_a_mistake_and_a_graded_test() -> N
     assert listed <= holes.keys(), "a mistake names a hole that does not exist"
 
 
+@pytest.mark.heavy
 def test_the_check_names_each_empty_hole_and_where() -> None:
     """Stage 04 with its holes empty: "not yet" for each, no traceback, no test run."""
     holes = list(all_holes(REPO).values())
@@ -181,6 +182,7 @@ def test_a_cell_stopped_by_an_empty_hole_is_not_an_error(workspace: Path, tmp_pa
     assert broken[0]["output_type"] == "error" and broken[0]["ename"] == "ZeroDivisionError"
 
 
+@pytest.mark.heavy
 def test_a_graded_holes_failure_comes_first(workspace: Path) -> None:
     """Whatever order the tests ran in, the first message names the hole's function."""
     (workspace / "tests/stage_04_repositories/test_aaa_runs_first.py").write_text(

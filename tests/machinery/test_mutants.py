@@ -50,6 +50,7 @@ def test_an_empty_suite_is_not_attempted(workspace: Path, tmp_path: Path) -> Non
     assert board.caught == [] and board.mutants == {}
 
 
+@pytest.mark.heavy
 def test_a_suite_that_checks_nothing_catches_nothing(workspace: Path, tmp_path: Path) -> None:
     """Tests that pass without checking the service kill no mutant; grading never edits it."""
     suite = tmp_path / "suite"
@@ -76,6 +77,7 @@ def test_a_suite_failing_on_the_correct_service_is_not_yet(workspace: Path, tmp_
     assert "test_wrong.py::test_wrong" in board.headline()
 
 
+@pytest.mark.heavy
 def test_on_postgresql_each_graded_run_has_a_database_of_its_own(
     workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -99,6 +101,7 @@ def test_on_postgresql_each_graded_run_has_a_database_of_its_own(
     assert len(set(urls)) == len(urls)
 
 
+@pytest.mark.heavy
 def test_the_learner_edition_suite_is_not_attempted(workspace: Path, tmp_path: Path) -> None:
     """Notebook 08's graded cells, stubbed as in the learner edition, grade as "not attempted"."""
     notebook = nbformat.read(workspace / "notebooks" / "08_testing.ipynb", as_version=4)

@@ -157,6 +157,7 @@ def test_the_backend_comes_from_course_test_database(monkeypatch: pytest.MonkeyP
         chosen_backend()
 
 
+@pytest.mark.heavy
 @pytest.mark.skipif(os.geteuid() != 0, reason="only root hands the server to another user")
 def test_binaries_in_a_private_folder_still_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch

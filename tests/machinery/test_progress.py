@@ -2,8 +2,12 @@
 
 from pathlib import Path
 
+import pytest
+
 from course_tools.notebooks import expected_files, stages
 from course_tools.progress import progress_rows
+
+pytestmark = pytest.mark.heavy  # tens of seconds: `make test-slow` runs it
 
 
 def write_stages_up_to(workspace: Path, last: int) -> None:

@@ -4,10 +4,13 @@ import shutil
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from course_tools.notebooks import stages
 from course_tools.verify import stage_differences, verify_by_stage
+
+pytestmark = pytest.mark.heavy  # tens of seconds: `make test-slow` runs it
 
 REPO = Path(__file__).resolve().parents[2]
 

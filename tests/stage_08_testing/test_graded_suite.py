@@ -6,6 +6,8 @@ import pytest
 
 from course_tools.mutants.catalog import MUTANTS
 
+pytestmark = pytest.mark.heavy  # tens of seconds: `make test-slow` runs it
+
 
 def test_your_suite_has_tests(scoreboard: Any) -> None:
     """Write your tests in tests_mine/: the %%testfile cells of notebook 08."""

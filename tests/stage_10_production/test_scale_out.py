@@ -24,6 +24,8 @@ from course_tools.redis_server import running_redis
 from course_tools.uvicorn_server import uvicorn_server
 from tests.helpers import PASSWORD
 
+pytestmark = pytest.mark.heavy  # tens of seconds: `make test-slow` runs it
+
 PROCESSES = 2
 LOGIN_LIMIT = 4
 SECRET = "scale-out-test-secret-key-of-at-least-32-characters"

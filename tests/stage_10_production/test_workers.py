@@ -23,6 +23,8 @@ from course_tools.ports import LOOPBACK, free_port, stop
 from tests.stage_10_production.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, PRODUCTION_SECRET
 from tests.stage_10_production.test_prestart import database_state, run_prestart
 
+pytestmark = pytest.mark.heavy  # tens of seconds: `make test-slow` runs it
+
 WORKERS = 4
 START_TIMEOUT_SECONDS = 120.0  # four interpreters importing the app on a busy machine
 STARTED = "Application startup complete."
