@@ -145,7 +145,7 @@ MISTAKES = [
             return "half-open" if event == "cool_down_over" else "open"
         if event == "success":
             return "closed"
-        if event == "failure" and failures >= threshold:
+        if event == "failure" and failures_in_a_row >= threshold:
             return "open"
         return "closed" if state == "closed" else state
         """,
@@ -159,7 +159,7 @@ MISTAKES = [
             return "open"
         if state == "half-open":
             return "closed" if event == "success" else "open"
-        if event == "failure" and failures >= threshold:
+        if event == "failure" and failures_in_a_row >= threshold:
             return "open"
         return "closed"
         """,

@@ -73,10 +73,8 @@ ACCEPTED = httpx.Response(202, json={"id": "m-1"})
 
 @pytest.mark.hole("14.retryable")
 async def test_a_503_is_retried_then_succeeds(make_client, mail, time):
-    """A 503 is retried, after a wait; the second attempt's 202 ends the send.
-
-    A hole that retries nothing, or only exceptions of httpx, misses the busy service's answer.
-    """
+    """A 503 is retried after a wait, and the next 202 ends the send; a hole that retries only
+    httpx's errors misses the busy service's answer."""
     mail.side_effect = [httpx.Response(503), ACCEPTED]
     await make_client().send(message(), "key-1")
     assert mail.call_count == 2
@@ -85,10 +83,8 @@ async def test_a_503_is_retried_then_succeeds(make_client, mail, time):
 
 @pytest.mark.hole("14.retryable")
 async def test_a_422_is_not_retried(make_client, mail, time):
-    """A 422 is never retried: the service said no, and asking again gets the same no.
-
-    A hole that retries every MailServiceError (or every error) retries a rejected message.
-    """
+    """A 422 is never retried, as the service said no and asking again gets the same no; a hole
+    that retries every error, or every MailServiceError, retries a rejected message."""
     from course_app.clients.mail import MailRejected
 
     mail.side_effect = [httpx.Response(422), ACCEPTED]
@@ -100,8 +96,8 @@ async def test_a_422_is_not_retried(make_client, mail, time):
 
 @pytest.mark.hole("14.retryable")
 async def test_a_read_timeout_is_retried(make_client, mail):
-    """A read timeout is retried: the idempotency key makes it safe even if the first one was
-    sent. A hole that retries only connection errors leaves the email unsent."""
+    """A read timeout is retried (the idempotency key makes it safe even if the first one was
+    sent); a hole that retries only connection errors leaves the email unsent."""
     mail.side_effect = [httpx.ReadTimeout("slow"), ACCEPTED]
     await make_client().send(message(), "key-1")
     assert mail.call_count == 2
@@ -211,11 +207,8 @@ async def test_the_message_goes_as_json(make_client, mail):
 
 @pytest.mark.hole("14.circuit")
 async def test_the_circuit_opens_and_stops_calling(make_client, mail):
-    """After 3 failures in a row the circuit opens: the next sends fail at once with
-    CircuitOpenError, and the service is not called again.
-
-    A hole that always allows calls never opens the circuit.
-    """
+    """After 3 failures in a row the circuit opens, and later sends fail at once with
+    CircuitOpenError without a call; a hole that always allows calls never opens the circuit."""
     from course_app.clients.mail import CircuitOpenError, CircuitState, MailServiceBusy
 
     mail.side_effect = httpx.Response(503)
@@ -232,10 +225,8 @@ async def test_the_circuit_opens_and_stops_calling(make_client, mail):
 
 @pytest.mark.hole("14.circuit")
 async def test_the_circuit_half_opens_after_the_cool_down(make_client, mail, time):
-    """After the cool-down one trial call goes out; its success closes the circuit.
-
-    A hole that keeps refusing once open (it never looks at the clock) never recovers.
-    """
+    """After the cool-down one trial call goes out and its success closes the circuit; a hole
+    that never reads the clock (the state) once open never recovers."""
     from course_app.clients.mail import CircuitOpenError, CircuitState, MailServiceBusy
 
     mail.side_effect = [httpx.Response(503)] * 2 + [ACCEPTED] * 2
@@ -276,10 +267,8 @@ async def test_a_failed_trial_opens_the_circuit_again(make_client, mail, time):
 
 @pytest.mark.hole("14.circuit")
 def test_half_open_lets_one_trial_through(time):
-    """Half-open lets exactly one call through, the trial; the others fail fast until it ends.
-
-    A hole that allows every call once the cool-down is over lets a crowd hit a sick service.
-    """
+    """Half-open lets exactly one call through, the trial, and the others fail fast until it
+    ends; a hole that allows every call after the cool-down lets a crowd hit a sick service."""
     from course_app.clients.mail import CircuitBreaker
 
     breaker = CircuitBreaker(1, 10.0, time.clock)
