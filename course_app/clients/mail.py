@@ -40,7 +40,8 @@ class MailServiceError(Exception):
 
 
 class MailRejected(MailServiceError):
-    """The service answered, and said no (a 4xx other than 429): asking again gets the same no."""
+    """An answer another attempt would not change: a 4xx other than 429 (the message is wrong),
+    or a 500 (the service crashed on it)."""
 
     def __init__(self, status_code: int) -> None:
         super().__init__(f"the mail service refused the message with {status_code}")
