@@ -1,4 +1,4 @@
-# Written by notebooks/10_production.ipynb: edit the notebook, not this file.
+# Written by notebooks/14_services.ipynb: edit the notebook, not this file.
 """Application settings, read from keyword arguments, the environment and a `.env` file."""
 
 from functools import lru_cache
@@ -65,6 +65,16 @@ class Settings(BaseSettings):
     # empty sends no email.
     smtp_url: str | None = None
     mail_from: EmailStr = "shop@example.com"
+    # The mail service (notebook 14): when set, confirmations go to it as JSON over HTTP, and
+    # smtp_url is not used. Times are in seconds.
+    mail_service_url: str | None = None
+    mail_service_connect_timeout: PositiveFloat = 1.0  # also the wait for a pooled connection
+    mail_service_timeout: PositiveFloat = 5.0  # each read or write of one request
+    mail_service_attempts: Annotated[int, Field(ge=1, le=10)] = 4  # 1 never retries
+    mail_service_backoff: PositiveFloat = 0.2  # the first retry waits up to this; it doubles
+    mail_service_backoff_max: PositiveFloat = 5.0
+    mail_service_circuit_failures: PositiveInt = 5  # failures in a row that open the circuit
+    mail_service_circuit_reset: PositiveFloat = 30.0  # open this long, then one trial call
 
     max_body_bytes: PositiveInt = 1024 * 1024
 
@@ -116,6 +126,16 @@ class Settings(BaseSettings):
             raise ValueError("must look like smtp://host:port or smtps://user:password@host:port")
         return value
 
+    @field_validator("mail_service_url")
+    @classmethod
+    def mail_service_url_is_usable(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        url = urlsplit(value)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise ValueError("must look like http://host:port or https://host/path")
+        return value.rstrip("/")
+
     @field_validator("secret_key")
     @classmethod
     def refuse_weak_secret_in_production(cls, value: SecretStr, info: ValidationInfo) -> SecretStr:
@@ -154,6 +174,12 @@ class Settings(BaseSettings):
     def first_admin_needs_both_fields(self) -> "Settings":
         if (self.first_admin_email is None) != (self.first_admin_password is None):
             raise ValueError("set both first_admin_email and first_admin_password, or neither")
+        return self
+
+    @model_validator(mode="after")
+    def mail_service_backoff_fits_its_cap(self) -> "Settings":
+        if self.mail_service_backoff_max < self.mail_service_backoff:
+            raise ValueError("mail_service_backoff_max must be at least mail_service_backoff")
         return self
 
 

@@ -1,6 +1,6 @@
-# Written by notebooks/10_production.ipynb: edit the notebook, not this file.
+# Written by notebooks/14_services.ipynb: edit the notebook, not this file.
 """What one app owns: its settings, its rate limiter, its catalogue cache, its Redis client if
-any and, while it runs, its database."""
+any and, while it runs, its database and its mail service client if any."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from course_app.clients.mail import MailServiceClient
 from course_app.core.cache import CatalogueCache, InMemoryCatalogueCache
 from course_app.core.migrations import create_missing_tables
 from course_app.core.pool import open_app_database
@@ -33,6 +34,8 @@ class AppResources:
     catalogue_cache: CatalogueCache = field(default_factory=InMemoryCatalogueCache)
     redis: Redis | None = None
     database: Database | None = None  # open only while the lifespan runs
+    # Notebook 14: one HTTP client for the app's life, when mail_service_url is set.
+    mail_service: MailServiceClient | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "AppResources":
@@ -64,7 +67,8 @@ class AppResources:
 
     @asynccontextmanager
     async def open(self) -> AsyncIterator[None]:
-        """The lifespan's I/O: open the database on the way in, dispose of it on the way out.
+        """The lifespan's I/O: open the database and the mail service's client on the way in,
+        close them on the way out.
 
         Outside production it also creates the missing tables and the first admin. In
         production `python -m course_app.prestart` did both, once, before any worker started:
@@ -73,6 +77,10 @@ class AppResources:
         # A pool sized by settings, and sessions that invalidate the cache when products change.
         async with open_app_database(self.settings, self.catalogue_cache) as database:
             self.database = database
+            if self.settings.mail_service_url:
+                # Made here, not in from_settings: a closed httpx client cannot be reopened, and
+                # an app's lifespan may run more than once (one test after another).
+                self.mail_service = MailServiceClient.from_settings(self.settings)
             try:
                 if self.settings.environment != "production":
                     # Several workers may get here at once on a fresh database: both steps
@@ -82,5 +90,8 @@ class AppResources:
                 yield
             finally:
                 self.database = None
+                if self.mail_service is not None:
+                    await self.mail_service.aclose()
+                    self.mail_service = None
                 if self.redis is not None:
                     await self.redis.aclose()

@@ -1,4 +1,4 @@
-# Written by notebooks/11_idempotency.ipynb: edit the notebook, not this file.
+# Written by notebooks/14_services.ipynb: edit the notebook, not this file.
 """Orders: place (once per Idempotency-Key, and email a confirmation), list, read, cancel, and
 status changes for admins."""
 
@@ -70,9 +70,15 @@ async def place_order(
         order = placed.order
     # After the response: the client does not wait for the mail server, and a failure to send
     # is logged, never returned. The task gets the session *factory*, not this request's session.
-    if resources.settings.smtp_url:  # no mail server configured: nothing to send
+    # The mail service's client, while the app runs with mail_service_url set (notebook 14).
+    mail_service = resources.mail_service
+    if mail_service is not None or resources.settings.smtp_url:  # else: nothing to send
         background.add_task(
-            send_order_confirmation, resources.session_factory, resources.settings, order.id
+            send_order_confirmation,
+            resources.session_factory,
+            resources.settings,
+            order.id,
+            mail_service,
         )
     return order
 
