@@ -53,7 +53,8 @@ class Consumer(Protocol):
     """Something that reacts to events. `apply` runs in the transaction that records the event
     in the consumer's inbox, so its effect and the inbox entry are committed together."""
 
-    name: str
+    @property
+    def name(self) -> str: ...  # its inbox's key: never rename a consumer that has one
 
     async def apply(self, session: AsyncSession, event: OutboxEvent) -> None: ...
 
