@@ -1,4 +1,4 @@
-# Written by notebooks/11_idempotency.ipynb: edit the notebook, not this file.
+# Written by notebooks/13_events.ipynb: edit the notebook, not this file.
 """The schema's versions: Alembic's settings, upgrading to head, and asking whether a database
 is at head. `prestart`, the development lifespan and readiness all go through here.
 """
@@ -15,7 +15,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, column, false, inspect, table, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-import course_app.idempotency  # noqa: F401  (its table joins Base.metadata; see below)
+from course_app import events, idempotency  # noqa: F401  (tables defined there; see below)
 from course_app.models import Base
 
 # `Base.metadata` knows the tables of the modules imported so far, nothing more. Whatever reads

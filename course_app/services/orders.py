@@ -1,5 +1,6 @@
-# Written by notebooks/07_orders.ipynb: edit the notebook, not this file.
-"""Order rules: totals, order numbers, stock reservation and status transitions."""
+# Written by notebooks/13_events.ipynb: edit the notebook, not this file.
+"""Order rules: totals, order numbers, stock reservation and status transitions; each change of
+status writes its event to the outbox, in the same transaction."""
 
 import secrets
 import uuid
@@ -17,6 +18,7 @@ from course_app.repositories.orders import OrderRepository
 from course_app.repositories.products import ProductRepository
 from course_app.schemas.common import MAX_MONEY
 from course_app.schemas.orders import OrderCreate
+from course_app.services.events import record_status_change
 
 CENT = Decimal("0.01")
 TAX_RATE = Decimal("0.08")
@@ -122,6 +124,8 @@ async def place_order(session: AsyncSession, user: User, data: OrderCreate) -> O
             items=items,
         )
         session.add(order)
+        await session.flush()  # gives the order its id, for the event
+        await record_status_change(session, order, None, OrderStatus.PENDING)
     return order
 
 
@@ -142,6 +146,7 @@ async def change_status(session: AsyncSession, order: Order, new_status: OrderSt
         # Conditional on the status we saw: a concurrent change makes this a no-op, not a repeat.
         if not await OrderRepository(session).change_status(order.id, {order.status}, new_status):
             raise InvalidTransitionError(f"order is no longer {order.status}")
+        await record_status_change(session, order, order.status, new_status)
         for item in order.items:
             if new_status == OrderStatus.CANCELLED:
                 await products.release(item.product_id, item.quantity)

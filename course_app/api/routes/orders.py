@@ -1,11 +1,14 @@
 # Written by notebooks/14_services.ipynb: edit the notebook, not this file.
-"""Orders: place (once per Idempotency-Key, and email a confirmation), list, read, cancel, and
-status changes for admins."""
+"""Orders: place (once per Idempotency-Key, and email a confirmation), list, read, cancel,
+status changes for admins, and a live stream of an order's status changes (Server-Sent Events)."""
 
+import asyncio
 import uuid
-from typing import Annotated
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Header, Request, Response, status
+from fastapi import APIRouter, BackgroundTasks, Depends, Header, Request, Response, status
+from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from course_app.api.deps import (
     AdminUser,
@@ -23,11 +26,17 @@ from course_app.schemas.common import Page
 from course_app.schemas.orders import OrderCreate, OrderPublic, OrderStatusUpdate
 from course_app.services import orders as order_service
 from course_app.services.emails import send_order_confirmation
+from course_app.services.events import FINAL_STATUSES, describe, order_events_after
 from course_app.services.idempotency import place_order_once
 
 # The service raises domain errors (404, 409, 422); the handler in errors.py answers them.
 router = APIRouter(prefix="/orders", tags=["orders"])
 
+
+# How often an open stream looks for new events: one small indexed query per subscriber.
+POLL_SECONDS = 1.0
+# Event ids are 32-bit integers on PostgreSQL: a larger Last-Event-ID is a 422, not a 500.
+MAX_EVENT_ID = 2**31 - 1
 
 # Optional: without it, every POST places a new order, as before.
 IdempotencyKeyHeader = Annotated[
@@ -117,3 +126,66 @@ async def update_order_status(
 ) -> Order:
     order = await order_service.get_visible_order(session, order_id, admin)
     return await order_service.change_status(session, order, data.status)
+
+
+SCHEMAS = "#/components/schemas/"  # where the other routes' error models are documented
+
+# A browser's EventSource sends back the id of the last event it received when it reconnects.
+LastEventIdHeader = Annotated[
+    int | None,
+    Header(
+        alias="Last-Event-ID",
+        ge=0,
+        le=MAX_EVENT_ID,
+        description="Resume after this event: the `id` of the last event you received.",
+    ),
+]
+
+
+async def order_to_watch(order_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Order:
+    """The order, if the caller may see it. A dependency, so a 401 or 404 is answered before
+    the stream starts: once its first bytes are sent, the status code cannot change."""
+    order = await order_service.get_visible_order(session, order_id, user)
+    # A stream may last minutes: give the request's connection back to the pool now.
+    await session.close()
+    return order
+
+
+def json_failures(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """`failures()` for a route that answers with a stream. FastAPI would document the error
+    models in the route's media type (text/event-stream); errors are JSON, so say so."""
+    return {
+        code: {
+            "description": response["description"],
+            "content": {
+                "application/json": {"schema": {"$ref": SCHEMAS + response["model"].__name__}}
+            },
+        }
+        for code, response in failures(*codes).items()
+    }
+
+
+@router.get(
+    "/{order_id}/events",
+    response_class=EventSourceResponse,
+    responses=json_failures(401, 403, 404, 422),
+)
+async def stream_order_events(
+    order: Annotated[Order, Depends(order_to_watch)],
+    request: Request,
+    last_event_id: LastEventIdHeader = None,
+) -> AsyncIterator[ServerSentEvent]:
+    """The order's status changes as Server-Sent Events: its history after `Last-Event-ID`,
+    then each change as it happens, until the order is delivered or cancelled."""
+    sessions = get_resources(request).session_factory
+    seen, current = last_event_id or 0, order.status
+    # Every worker reads the same table, so this works behind any number of them. FastAPI
+    # sends a keep-alive comment when nothing was sent for 15 s, and stops this generator when
+    # the client disconnects.
+    while True:
+        for event in await order_events_after(sessions, order.id, seen):
+            yield ServerSentEvent(id=str(event.id), event="status", data=describe(event))
+            seen, current = event.id, event.status
+        if current in FINAL_STATUSES:
+            return
+        await asyncio.sleep(POLL_SECONDS)

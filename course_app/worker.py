@@ -1,0 +1,113 @@
+# Written by notebooks/13_events.ipynb: edit the notebook, not this file.
+"""`python -m course_app.worker`: deliver the outbox's events to their consumers.
+
+    python -m course_app.worker                 # runs until stopped (SIGTERM or Ctrl-C)
+    python -m course_app.worker --once          # delivers what is waiting, then exits
+
+It polls the outbox table: each round claims a batch, hands every event to every consumer and
+marks the batch delivered. Start one on SQLite; on PostgreSQL, as many as you like (each claims
+rows the others skip). Killed at any moment, it loses nothing: undelivered events are delivered
+again, and the consumers' inboxes skip what they already applied.
+"""
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import time
+
+from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
+
+from course_app.db import create_engine, create_session_factory
+from course_app.services.events import delete_old_events, deliver_batch
+from course_app.settings import Settings
+
+logger = logging.getLogger("course_app.worker")
+
+BATCH_SIZE = 100
+# A change waits on average half of this before delivery: the price of polling.
+POLL_SECONDS = 1.0
+CLEANUP_EVERY_SECONDS = 3600.0
+
+
+async def run(
+    settings: Settings,
+    batch_size: int = BATCH_SIZE,
+    poll_seconds: float = POLL_SECONDS,
+    once: bool = False,
+    pause: float = 0.0,
+) -> int:
+    """Deliver batches until stopped (or, with `once`, until none is waiting); returns the
+    number of events delivered."""
+    engine = create_engine(settings)
+    sessions = create_session_factory(engine)
+    delivered = 0
+    next_cleanup = time.monotonic()
+    try:
+        while True:
+            if time.monotonic() >= next_cleanup:
+                async with sessions() as session:
+                    deleted = await delete_old_events(session)
+                logger.info("deleted %s old events", deleted)
+                next_cleanup = time.monotonic() + CLEANUP_EVERY_SECONDS
+            try:
+                count = await deliver_batch(sessions, size=batch_size, pause=pause)
+            except SQLAlchemyError as error:  # the database is away: the batch waits for later
+                logger.warning("delivery failed, retrying: %s", type(error).__name__)
+                count = 0
+            delivered += count
+            if count:
+                logger.info("delivered %s events", count)
+            if count:
+                continue  # more may wait: a full batch, or an order's next event (see claim_batch)
+            if once:
+                return delivered
+            await asyncio.sleep(poll_seconds)
+    finally:
+        await engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m course_app.worker",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--once", action="store_true", help="exit when nothing is waiting")
+    parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help=f"default {BATCH_SIZE}")
+    parser.add_argument(
+        "--poll-seconds",
+        type=float,
+        default=POLL_SECONDS,
+        metavar="SECONDS",
+        help=f"how long to sleep when nothing is waiting (default {POLL_SECONDS:g})",
+    )
+    parser.add_argument(
+        "--pause",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="pause after each event: to watch a batch being delivered (default 0)",
+    )
+    arguments = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="worker: %(message)s")
+    try:
+        settings = Settings()
+    except ValidationError as error:  # names each field, never a secret's value
+        raise SystemExit(f"worker failed: the settings are not valid\n{error}") from None
+    # Ctrl-C: the current batch is not marked delivered, so it will be delivered again.
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(
+            run(
+                settings,
+                arguments.batch_size,
+                arguments.poll_seconds,
+                arguments.once,
+                arguments.pause,
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()
