@@ -59,13 +59,19 @@ async def run(
             delivered += count
             if count:
                 logger.info("delivered %s events", count)
-            if count:
                 continue  # more may wait: a full batch, or an order's next event (see claim_batch)
             if once:
                 return delivered
             await asyncio.sleep(poll_seconds)
     finally:
         await engine.dispose()
+
+
+def positive(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {number}")
+    return number
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -75,7 +81,9 @@ def main(argv: list[str] | None = None) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--once", action="store_true", help="exit when nothing is waiting")
-    parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help=f"default {BATCH_SIZE}")
+    parser.add_argument(
+        "--batch-size", type=positive, default=BATCH_SIZE, help=f"default {BATCH_SIZE}"
+    )
     parser.add_argument(
         "--poll-seconds",
         type=float,
