@@ -1,6 +1,10 @@
 """Checks for the exercises of notebook 12 (GraphQL)."""
 
 import asyncio
+import sys
+import types
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -10,15 +14,44 @@ from course_tools.holes.mistakes import Mistake
 PRICES = [Decimal("19.99"), Decimal("5.01"), Decimal("0.05")]
 
 
-def basket_schema(basket_type: type) -> Any:
-    """A schema whose query has one field, `basket`, of the learner's type."""
+@contextmanager
+def importable(function: Any) -> Iterator[None]:
+    """Strawberry reads a resolver's annotations in the module it was defined in. In a notebook
+    that is `__main__`; a cell run on its own may have a name no module has, so lend it one."""
+    name = function.__module__
+    if name in sys.modules:
+        yield
+        return
+    module = types.ModuleType(name)
+    module.__dict__.update(function.__globals__)
+    sys.modules[name] = module
+    try:
+        yield
+    finally:
+        del sys.modules[name]
+
+
+def basket_schema(basket: type, resolver: Any) -> Any:
+    """A schema with a `Basket` type whose `total` is the learner's resolver, and a query field
+    `basket` that answers with the learner's Basket of PRICES."""
     import strawberry
 
-    def basket() -> Any:
-        return basket_type(prices=PRICES)
+    basket_type = strawberry.type(
+        type(
+            "Basket",
+            (),
+            {
+                "__annotations__": {"prices": list[Decimal]},
+                "total": strawberry.field(resolver=resolver),
+            },
+        )
+    )
 
-    basket.__annotations__["return"] = basket_type
-    query = strawberry.type(type("Query", (), {"basket": strawberry.field(resolver=basket)}))
+    def get_basket() -> Any:
+        return basket(prices=PRICES)
+
+    get_basket.__annotations__["return"] = basket_type
+    query = strawberry.type(type("Query", (), {"basket": strawberry.field(resolver=get_basket)}))
     return strawberry.Schema(query=query)
 
 
@@ -33,24 +66,25 @@ def answer(schema: Any, query: str) -> Any:
 
 @exercise("12.1")
 def basket_total(ns: Namespace) -> None:
-    basket_type = ns["Basket"]
-    direct = basket_type(prices=PRICES).total()
+    basket, resolver = ns["Basket"], ns["basket_total"]
+    direct = resolver(basket(prices=PRICES))
     expect(
         isinstance(direct, Decimal),
         f"Return a Decimal, not {type(direct).__name__}: money is never a float.",
     )
-    schema = basket_schema(basket_type)
-    sdl = str(schema)
-    expect(
-        "total(discountPercent: Int! = 0): Decimal!" in sdl,
-        "Declare the field as `def total(self, discount_percent: int = 0) -> Decimal`; "
-        f"the schema says: {[line.strip() for line in sdl.splitlines() if 'total' in line]}",
-    )
-    expect(
-        answer(schema, "{ basket { total } }") == "25.05",
-        "Without a discount, the total is the sum of the prices: 25.05.",
-    )
-    discounted = answer(schema, "{ basket { total(discountPercent: 10) } }")
+    with importable(resolver):
+        schema = basket_schema(basket, resolver)
+        sdl = str(schema)
+        expect(
+            "total(discountPercent: Int! = 0): Decimal!" in sdl,
+            "Keep the signature `(root: Basket, discount_percent: int = 0) -> Decimal`; the "
+            f"schema says: {[line.strip() for line in sdl.splitlines() if 'total' in line]}",
+        )
+        expect(
+            answer(schema, "{ basket { total } }") == "25.05",
+            "Without a discount, the total is the sum of the prices: 25.05.",
+        )
+        discounted = answer(schema, "{ basket { total(discountPercent: 10) } }")
     expect(discounted != "25.05", "Use the argument: discountPercent: 10 takes 10% off.")
     expect(
         discounted == "22.55",
@@ -103,7 +137,7 @@ MISTAKES = [
         "12.1",
         "a float total",
         """
-        return round(float(sum(self.prices)) * (100 - discount_percent) / 100, 2)
+        return round(float(sum(root.prices)) * (100 - discount_percent) / 100, 2)
         """,
         names="never a float",
     ),
@@ -111,7 +145,7 @@ MISTAKES = [
         "12.1",
         "the argument ignored",
         """
-        return sum(self.prices, Decimal("0"))
+        return sum(root.prices, Decimal("0"))
         """,
         names="Use the argument",
     ),
@@ -119,7 +153,7 @@ MISTAKES = [
         "12.1",
         "not rounded to the cent",
         """
-        return sum(self.prices, Decimal("0")) * (100 - discount_percent) / 100
+        return sum(root.prices, Decimal("0")) * (100 - discount_percent) / 100
         """,
         names="rounded half up",
     ),
