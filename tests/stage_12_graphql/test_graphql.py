@@ -312,8 +312,28 @@ async def test_bad_graphql_gets_an_error_answer(
 
 @pytest.mark.parametrize(
     "content",
-    [b"not json", b'{"variables": {}}', b"[1, 2]", b'{"query": 5}'],
-    ids=["not-json", "no-query", "a-list", "query-not-text"],
+    [
+        b"not json",
+        b'{"variables": {}}',
+        b"[1, 2]",
+        b'{"query": 5}',
+        b'"AAA"',
+        b"5",
+        b"null",
+        b'{"query": "\xac\xff"}',
+        b"[" * 100_000,
+    ],
+    ids=[
+        "not-json",
+        "no-query",
+        "a-list",
+        "query-not-text",
+        "a-string",
+        "a-number",
+        "null",
+        "not-utf8",
+        "deeply-nested",
+    ],
 )
 async def test_a_body_that_is_not_a_graphql_request_is_a_400(app: Any, content: bytes) -> None:
     """A body that is not a GraphQL request at all is a 4xx, never a 500."""
@@ -322,6 +342,13 @@ async def test_a_body_that_is_not_a_graphql_request_is_a_400(app: Any, content: 
             "/graphql", content=content, headers={"Content-Type": "application/json"}
         )
     assert 400 <= response.status_code < 500, response.text
+
+
+async def test_graphql_is_post_only(client: httpx.AsyncClient) -> None:
+    """GET /graphql (no GraphiQL page, no queries in the URL) gets 405 with `Allow: POST`."""
+    response = await client.get("/graphql", params={"query": "{ products { total } }"})
+    assert response.status_code == 405, response.text
+    assert response.headers["Allow"] == "POST"
 
 
 async def test_a_failing_resolver_is_masked_and_logged(
