@@ -1,6 +1,7 @@
 """Stage 12: POST /graphql serves products and the caller's orders over the same services and
 rules as REST, with a depth limit and a bounded number of SQL statements per request."""
 
+import asyncio
 import logging
 from typing import Any
 
@@ -461,3 +462,34 @@ async def test_many_aliases_are_refused(client: httpx.AsyncClient) -> None:
     assert "aliases" in messages(answer).lower()
     fine = " ".join(f"a{n}: products {{ total }}" for n in range(15))
     assert "errors" not in await post(client, f"{{ {fine} }}")
+
+
+async def test_sibling_fields_resolve_at_once_on_both_databases(
+    fresh_url: str, known_password_hash: str
+) -> None:
+    """GraphQL resolves sibling fields concurrently: with a session per resolver and per batch,
+    a request with several lists, and ten such requests at once, work on SQLite and PostgreSQL
+    alike (one shared AsyncSession fails with "concurrent operations are not permitted")."""
+    from course_app.main import create_app
+    from course_app.settings import Settings
+
+    app = create_app(Settings(_env_file=None, environment="test", database_url=fresh_url))
+    async with open_client(app) as client:
+        _, admin = await add_user(app, known_password_hash, email="a@example.com", role="admin")
+        _, user = await add_user(app, known_password_hash, email="u@example.com")
+        lamp = await create_product(client, admin, name="Lamp")
+        vase = await create_product(client, admin, name="Vase")
+        await place(client, user, (lamp["id"], 1), (vase["id"], 2))
+        query = """{
+          a: products { total }
+          b: orders { items { items { product { name } } } }
+          c: products(search: "vase") { items { name } }
+          d: orders { total items { items { product { name } } } }
+        }"""
+        answers = await asyncio.gather(*(post(client, query, headers=user) for _ in range(10)))
+    for answer in answers:
+        assert "errors" not in answer, answer
+        assert answer["data"]["a"]["total"] == 2
+        assert answer["data"]["d"]["total"] == 1
+        names = {item["product"]["name"] for item in answer["data"]["b"]["items"][0]["items"]}
+        assert names == {"Lamp", "Vase"}
