@@ -18,9 +18,11 @@ import time
 
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from course_app.db import create_engine, create_session_factory
 from course_app.services.events import delete_old_events, deliver_batch
+from course_app.services.idempotency import delete_expired_keys
 from course_app.settings import Settings
 
 logger = logging.getLogger("course_app.worker")
@@ -29,6 +31,15 @@ BATCH_SIZE = 100
 # A change waits on average half of this before delivery: the price of polling.
 POLL_SECONDS = 1.0
 CLEANUP_EVERY_SECONDS = 3600.0
+
+
+async def clean_up(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """Delete what no one needs any more: delivered events and inbox entries past their
+    retention, and notebook 11's idempotency keys past theirs (that table grows too)."""
+    async with sessions() as session:
+        events = await delete_old_events(session)
+        keys = await delete_expired_keys(session)
+    logger.info("deleted %s old events and %s expired idempotency keys", events, keys)
 
 
 async def run(
@@ -47,9 +58,7 @@ async def run(
     try:
         while True:
             if time.monotonic() >= next_cleanup:
-                async with sessions() as session:
-                    deleted = await delete_old_events(session)
-                logger.info("deleted %s old events", deleted)
+                await clean_up(sessions)
                 next_cleanup = time.monotonic() + CLEANUP_EVERY_SECONDS
             try:
                 count = await deliver_batch(sessions, size=batch_size, pause=pause)

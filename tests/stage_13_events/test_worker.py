@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from course_tools.paths import find_root
+from tests.helpers import place
 from tests.stage_13_events.shop import Shop, open_shop
 
 
@@ -187,6 +188,36 @@ async def test_old_delivered_events_are_deleted(
         [waiting] = await shop.events()
         assert waiting.delivered_at is None
         assert await shop.inbox_size() == 0
+
+
+async def test_the_workers_clean_up_also_deletes_expired_idempotency_keys(
+    database_url: str, known_password_hash: str
+) -> None:
+    """The worker's clean-up round deletes notebook 11's idempotency keys past their retention
+    (left alone, that table grows with every order) and keeps the fresh ones."""
+    from sqlalchemy import select, update
+
+    from course_app.idempotency import IdempotencyKey
+    from course_app.services.idempotency import KEY_RETENTION
+    from course_app.worker import clean_up
+
+    async with open_shop(database_url, known_password_hash) as shop:
+        for key in ("old", "fresh"):
+            headers = {**shop.user, "Idempotency-Key": key}
+            assert (await place(shop.client, headers, (shop.product_id, 1))).status_code == 201
+        sessions = shop.app.state.resources.session_factory
+        long_ago = datetime.now(UTC) - KEY_RETENTION - timedelta(minutes=1)
+        async with sessions() as session:
+            await session.execute(
+                update(IdempotencyKey)
+                .where(IdempotencyKey.key == "old")
+                .values(created_at=long_ago)
+            )
+            await session.commit()
+        await clean_up(sessions)
+        async with sessions() as session:
+            left = (await session.scalars(select(IdempotencyKey.key))).all()
+        assert left == ["fresh"]
 
 
 def worker(database_url: str, cwd: Path, *arguments: str) -> subprocess.Popen[str]:
