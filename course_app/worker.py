@@ -5,7 +5,8 @@
     python -m course_app.worker --once          # delivers what is waiting, then exits
 
 It polls the outbox table: each round claims a batch, hands every event to every consumer and
-marks the batch delivered. Start one on SQLite; on PostgreSQL, as many as you like (each claims
+marks the batch delivered. On PostgreSQL it also LISTENs: each change's NOTIFY, sent at its
+commit, wakes it at once, and the poll is only the safety net. Start one on SQLite; on PostgreSQL, as many as you like (each claims
 rows the others skip). Killed at any moment, it loses nothing: undelivered events are delivered
 again, and the consumers' inboxes skip what they already applied.
 """
@@ -15,12 +16,14 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import AsyncIterator
 
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from course_app.db import create_engine, create_session_factory
+from course_app.repositories.events import OUTBOX_CHANNEL
 from course_app.services.events import delete_old_events, deliver_batch
 from course_app.services.idempotency import delete_expired_keys
 from course_app.settings import Settings
@@ -42,6 +45,30 @@ async def clean_up(sessions: async_sessionmaker[AsyncSession]) -> None:
     logger.info("deleted %s old events and %s expired idempotency keys", events, keys)
 
 
+@contextlib.asynccontextmanager
+async def notifications(engine: AsyncEngine) -> AsyncIterator[asyncio.Event]:
+    """An event that PostgreSQL's NOTIFY on OUTBOX_CHANNEL sets: new events were committed.
+
+    On PostgreSQL one connection LISTENs for as long as the worker runs. On SQLite nothing sets
+    the event, and the poll alone wakes the worker.
+    """
+    arrived = asyncio.Event()
+    if engine.dialect.name != "postgresql":
+        yield arrived
+        return
+
+    def on_notify(*_: object) -> None:
+        arrived.set()
+
+    async with engine.connect() as connection:
+        listening = (await connection.get_raw_connection()).driver_connection  # asyncpg's own
+        await listening.add_listener(OUTBOX_CHANNEL, on_notify)
+        try:
+            yield arrived
+        finally:
+            await listening.remove_listener(OUTBOX_CHANNEL, on_notify)
+
+
 async def run(
     settings: Settings,
     batch_size: int = BATCH_SIZE,
@@ -56,22 +83,26 @@ async def run(
     delivered = 0
     next_cleanup = time.monotonic()
     try:
-        while True:
-            if time.monotonic() >= next_cleanup:
-                await clean_up(sessions)
-                next_cleanup = time.monotonic() + CLEANUP_EVERY_SECONDS
-            try:
-                count = await deliver_batch(sessions, size=batch_size, pause=pause)
-            except SQLAlchemyError as error:  # the database is away: the batch waits for later
-                logger.warning("delivery failed, retrying: %s", type(error).__name__)
-                count = 0
-            delivered += count
-            if count:
-                logger.info("delivered %s events", count)
-                continue  # more may wait: a full batch, or an order's next event (see claim_batch)
-            if once:
-                return delivered
-            await asyncio.sleep(poll_seconds)
+        async with notifications(engine) as arrived:
+            while True:
+                if time.monotonic() >= next_cleanup:
+                    await clean_up(sessions)
+                    next_cleanup = time.monotonic() + CLEANUP_EVERY_SECONDS
+                arrived.clear()  # before the batch: a NOTIFY during the batch wakes the next one
+                try:
+                    count = await deliver_batch(sessions, size=batch_size, pause=pause)
+                except SQLAlchemyError as error:  # the database is away: the batch waits
+                    logger.warning("delivery failed, retrying: %s", type(error).__name__)
+                    count = 0
+                delivered += count
+                if count:
+                    logger.info("delivered %s events", count)
+                    continue  # more may wait: a full batch, or an order's next event
+                if once:
+                    return delivered
+                # Asleep until a NOTIFY (PostgreSQL) or the next poll, whichever comes first.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(arrived.wait(), poll_seconds)
     finally:
         await engine.dispose()
 

@@ -5,11 +5,14 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from course_app.events import OutboxEvent, ProcessedEvent, ProductSales
+
+# The PostgreSQL channel on which workers LISTEN for new events.
+OUTBOX_CHANNEL = "outbox"
 
 
 class OutboxRepository:
@@ -37,6 +40,12 @@ class OutboxRepository:
             .with_for_update(skip_locked=True)
         )
         return (await self.session.scalars(statement)).all()
+
+    async def notify_workers(self) -> None:
+        """On PostgreSQL, NOTIFY the workers that LISTEN on OUTBOX_CHANNEL. PostgreSQL sends it
+        when this transaction commits, and never if it rolls back. On SQLite, workers poll."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            await self.session.execute(select(func.pg_notify(OUTBOX_CHANNEL, "")))
 
     async def mark_delivered(self, event_ids: Sequence[int], when: datetime) -> None:
         await self.session.execute(

@@ -33,6 +33,7 @@ async def record_status_change(
     Call it inside the transaction that changes the status: the event is committed with the
     change, or rolled back with it.
     """
+    await OutboxRepository(session).notify_workers()  # sent at commit, and only then
     payload = {
         "user_id": str(order.user_id),
         "items": [

@@ -263,3 +263,26 @@ async def test_a_worker_killed_mid_batch_loses_nothing_after_a_restart(
         assert "skipped, already applied" in log
         assert await shop.units_sold() == 6
         assert all(event.delivered_at is not None for event in await shop.events())
+
+
+async def test_on_postgresql_a_notify_wakes_the_worker_at_once(
+    postgres_url: str, known_password_hash: str, tmp_path: Path
+) -> None:
+    """On PostgreSQL each change NOTIFYs the workers when it commits: a worker that polls only
+    every two minutes delivers a new order's event within seconds, because it LISTENs on the
+    outbox channel (OutboxRepository.notify_workers and the worker's `notifications`)."""
+    async with open_shop(postgres_url, known_password_hash) as shop:
+        process = worker(postgres_url, tmp_path, "--poll-seconds", "120")
+        try:
+            assert process.stderr is not None
+            # Logged by the first round's clean-up, once the worker listens.
+            assert "expired idempotency keys" in process.stderr.readline()
+            await asyncio.sleep(2)  # the first round found nothing: the worker sleeps now
+            await shop.order(quantity=3)
+            deadline = asyncio.get_running_loop().time() + 20
+            while await shop.units_sold() != 3:
+                assert asyncio.get_running_loop().time() < deadline, "no NOTIFY woke the worker"
+                await asyncio.sleep(0.2)
+        finally:
+            process.terminate()
+            process.communicate(timeout=30)
