@@ -91,10 +91,12 @@ learner: $(INSTALLED)
 progress: $(INSTALLED)
 	@$(BIN)/python -m course_tools progress
 
-## JupyterLab in headless Chromium (Debian's package): every notebook, Run All, no errors.
+## JupyterLab in headless Chromium (Debian's package): every notebook, Run All, no errors; then
+## the learner edition with every hole empty: no errors either, and every stage check "not yet".
 test-browser: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -c binder/requirements.txt -e '.[browser]'
 	$(BIN)/python -m course_tools.browser
+	$(BIN)/python -m course_tools.browser --learner
 
 ## Pin what the course needs (not the dev or browser extras) at the versions installed in .venv.
 lock: $(INSTALLED)

@@ -4,6 +4,10 @@ A clean copy of the full edition (course_app removed) is served by JupyterLab wi
 workspaces of its own. For each notebook, in order, a fresh browser context opens it, waits for the
 kernel, runs Run → Run All Cells from the menu, waits for the run to finish, saves through File →
 Save, and fails on any error output. Screenshots go to test-results/browser/.
+
+With `--learner`, a fresh learner edition is served instead, every hole empty, as a new learner
+gets it: Run All must still end without an error cell, and each stage check must say "not yet".
+Its screenshots go to test-results/browser/learner/.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ from typing import TYPE_CHECKING, Any
 
 import nbformat
 
+from course_tools.edition import build_edition
+from course_tools.holes.validate import check_says_not_yet
 from course_tools.notebooks import Stage, stages
 from course_tools.paths import find_root
 from course_tools.runner import ALLOWED_ERROR_TAG, CELL_TIMEOUT_SECONDS, clean_copy, error_cells
@@ -296,7 +302,9 @@ def run_all_and_save(page: Page, notebook: str) -> list[str]:
     ]
 
 
-def test_notebook(browser: Browser, server: Server, item: Stage, course: Path, out: Path) -> Result:
+def test_notebook(
+    browser: Browser, server: Server, item: Stage, course: Path, out: Path, learner: bool
+) -> Result:
     """One notebook in a fresh browser context and workspace; its kernel is shut down after."""
     from playwright.sync_api import Error as PlaywrightError
 
@@ -310,6 +318,8 @@ def test_notebook(browser: Browser, server: Server, item: Stage, course: Path, o
         page.goto(server.page(f"test-{item.label}", notebook))
         result.problems += run_all_and_save(page, notebook)
         result.problems += saved_problems(item.path)
+        if learner:  # every hole empty: the check must name what is left to write
+            result.problems += check_says_not_yet(nbformat.read(item.path, as_version=4), item)
         take_screenshots(page, notebook, out / item.path.stem)
     except PlaywrightError as error:  # a timeout or a page that broke: report it, keep a picture
         result.problems.append(f"{type(error).__name__}: {error.message.splitlines()[0]}")
@@ -331,14 +341,22 @@ def report(result: Result, out: Path) -> None:
         shutil.copyfile(result.stage.path, out / result.stage.path.name)
 
 
-def run_browser_test(root: Path, numbers: list[int]) -> list[Result]:
+@contextmanager
+def learner_edition(root: Path) -> Iterator[Path]:
+    """A fresh learner workspace of the course at `root`: every hole empty, no course_app yet."""
+    with tempfile.TemporaryDirectory(prefix="learner-") as scratch:
+        build_edition(root, Path(scratch))
+        yield Path(scratch)
+
+
+def run_browser_test(root: Path, numbers: list[int], learner: bool = False) -> list[Result]:
     from playwright.sync_api import sync_playwright
 
-    out = root / "test-results" / "browser"
+    out = root / "test-results" / "browser" / ("learner" if learner else "")
     out.mkdir(parents=True, exist_ok=True)
     results = []
     with (
-        clean_copy(root) as course,
+        learner_edition(root) if learner else clean_copy(root) as course,
         tempfile.TemporaryDirectory(prefix="lab-") as scratch,
         jupyter_lab(course, Path(scratch), out / "jupyter-server.log") as server,
         sync_playwright() as playwright,
@@ -348,7 +366,7 @@ def run_browser_test(root: Path, numbers: list[int]) -> list[Result]:
             for item in stages(course):
                 if numbers and item.number not in numbers:
                     continue
-                results.append(test_notebook(browser, server, item, course, out))
+                results.append(test_notebook(browser, server, item, course, out, learner))
                 report(results[-1], out)
         finally:
             browser.close()
@@ -358,6 +376,9 @@ def run_browser_test(root: Path, numbers: list[int]) -> list[Result]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course_tools.browser", description=__doc__)
     parser.add_argument("numbers", type=int, nargs="*", help="only these notebooks (default: all)")
+    parser.add_argument(
+        "--learner", action="store_true", help="the learner edition, every hole empty"
+    )
     args = parser.parse_args(argv)
     require_chromium()
     if importlib.util.find_spec("playwright") is None:
@@ -367,9 +388,11 @@ def main(argv: list[str] | None = None) -> int:
         )
     root = find_root()
     started = time.perf_counter()
-    results = run_browser_test(root, args.numbers)
+    results = run_browser_test(root, args.numbers, args.learner)
     failed = sum(bool(result.problems) for result in results)
-    print(f"Browser test of {len(results)} notebooks in {time.perf_counter() - started:.0f} s.")
+    edition = "learner edition, every hole empty" if args.learner else "full edition"
+    print(f"Browser test of {len(results)} notebooks ({edition}) in ", end="")
+    print(f"{time.perf_counter() - started:.0f} s.")
     print("Screenshots, and any failed notebook as saved: test-results/browser/")
     print(f"{len(results) - failed} passed, {failed} failed")
     return 1 if failed or not results else 0

@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
+
 from course_tools.checks import StageReport, run_checks
 from course_tools.edition import build_edition
 from course_tools.holes import (
@@ -27,7 +29,7 @@ from course_tools.holes import (
 )
 from course_tools.holes.mistakes import Mistake, all_mistakes
 from course_tools.magic import write_atomically
-from course_tools.notebooks import expected_files, module_text, parse_module_cell, stages
+from course_tools.notebooks import Stage, expected_files, module_text, parse_module_cell, stages
 from course_tools.runner import clean_copy, execute_notebook
 
 # (path, the cell's code with its markers) -> the code to write
@@ -148,22 +150,28 @@ def run_learner_edition(workspace: Path) -> list[str]:
     "not yet" while holes of its stage (or earlier) were empty.
     """
     problems = []
-    holes = reference_holes()
     for item in stages(workspace):
         notebook, failure = execute_notebook(item.path)
         if failure is not None:
             problems.append(f"✗ {failure.describe()}")
-        owed = [hole for hole in holes.values() if hole.stage.number <= item.number]
-        printed = [
-            output.get("text", "")
-            for cell in notebook.cells
-            if cell.cell_type == "code" and "check_stage(" in cell.source
-            for output in cell.get("outputs", [])
-        ]
-        if owed and not any("not yet" in text for text in printed):
-            problems.append(f"✗ {item.path.name}: its check did not say 'not yet': {printed}")
+        problems += check_says_not_yet(notebook, item)
         print(f"{'✗' if failure else '✓'} {item.path.name}", flush=True)
     return problems
+
+
+def check_says_not_yet(notebook: nbformat.NotebookNode, item: Stage) -> list[str]:
+    """A notebook run with every hole empty: its stage check must say "not yet" while holes of
+    its stage, or of an earlier one, are empty. Returns the problem, if any."""
+    owed = [hole for hole in reference_holes().values() if hole.stage.number <= item.number]
+    printed = [
+        output.get("text", "")
+        for cell in notebook.cells
+        if cell.cell_type == "code" and "check_stage(" in cell.source
+        for output in cell.get("outputs", [])
+    ]
+    if owed and not any("not yet" in text for text in printed):
+        return [f"✗ {item.path.name}: its check did not say 'not yet': {printed}"]
+    return []
 
 
 def run_empty_edition(root: Path) -> list[str]:
