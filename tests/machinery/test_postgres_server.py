@@ -19,6 +19,8 @@ from course_tools.databases import (
 )
 from course_tools.postgres_server import running_postgres
 
+pytestmark = pytest.mark.heavy  # server processes or fuzzing: `make test-slow` runs it
+
 
 def postgres_processes() -> set[int]:
     """The PostgreSQL servers this process started and that still run (other tests' included)."""
@@ -157,7 +159,6 @@ def test_the_backend_comes_from_course_test_database(monkeypatch: pytest.MonkeyP
         chosen_backend()
 
 
-@pytest.mark.heavy
 @pytest.mark.skipif(os.geteuid() != 0, reason="only root hands the server to another user")
 def test_binaries_in_a_private_folder_still_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch

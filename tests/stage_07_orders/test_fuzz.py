@@ -31,6 +31,8 @@ from schemathesis import GenerationMode
 from course_app.main import create_app
 from course_app.settings import Settings
 
+pytestmark = pytest.mark.heavy  # server processes or fuzzing: `make test-slow` runs it
+
 # The OpenAPI document does not depend on the settings or the database: building an app reads no
 # file and opens no connection. Each test below calls a fresh app with its own database.
 schema = schemathesis.openapi.from_dict(

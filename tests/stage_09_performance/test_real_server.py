@@ -2,10 +2,13 @@
 
 import httpx
 import psutil
+import pytest
 
 from course_tools.paths import find_root
 from course_tools.uvicorn_server import uvicorn_server
 from tests.helpers import assert_stopped
+
+pytestmark = pytest.mark.heavy  # server processes or fuzzing: `make test-slow` runs it
 
 
 def test_uvicorn_serves_etags_and_stops(database_url):

@@ -120,6 +120,7 @@ def worker_pids(folder: Path) -> set[str]:
     return {path.stem.removeprefix("counter_") for path in folder.glob("counter_*.db")}
 
 
+@pytest.mark.heavy
 async def test_two_workers_report_the_sum_of_their_counts(
     tmp_path: Path, served_database_url: str
 ) -> None:

@@ -142,6 +142,7 @@ def run_prestart(environment: dict[str, str], cwd: Path, *arguments: str) -> Any
     )
 
 
+@pytest.mark.heavy
 def test_prestart_command_succeeds_on_a_fresh_database(tmp_path: Path) -> None:
     """The command itself, as a deployment runs it: exit code 0, and it says what it did."""
     database = tmp_path / "shop.db"
@@ -161,6 +162,7 @@ def test_prestart_command_succeeds_on_a_fresh_database(tmp_path: Path) -> None:
     assert database.exists()
 
 
+@pytest.mark.heavy
 def test_prestart_gives_up_with_one_clear_line_when_the_database_never_answers(
     tmp_path: Path,
 ) -> None:
@@ -196,6 +198,7 @@ def run_migrate(database_url: str, cwd: Path, *arguments: str) -> Any:
     )
 
 
+@pytest.mark.heavy
 def test_migrate_command_uses_the_service_settings(tmp_path: Path) -> None:
     """`python -m course_app.migrate` is Alembic's command line on DATABASE_URL, no alembic.ini."""
     from course_app.core.migrations import head_revisions

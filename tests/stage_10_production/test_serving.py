@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 import psutil
+import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -90,6 +91,7 @@ def alive(process: psutil.Process) -> bool:
         return False
 
 
+@pytest.mark.heavy
 def test_gunicorn_with_uvicorn_workers_serves_and_stops(served_database_url: str) -> None:
     """gunicorn -k uvicorn_worker.UvicornWorker: two workers on 127.0.0.1 only, proxy headers
     from 127.0.0.1 believed, and every process gone when the block ends."""
@@ -140,6 +142,7 @@ def wait_until(condition: Callable[[], bool], seconds: float) -> bool:
     return condition()
 
 
+@pytest.mark.heavy
 def test_sigterm_finishes_the_request_in_flight_then_exits(served_database_url: str) -> None:
     """A graceful stop (SIGTERM, as `docker stop` or a deployment sends): uvicorn stops accepting
     new connections at once, still answers the request it is in the middle of, then exits by

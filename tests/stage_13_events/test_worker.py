@@ -235,6 +235,7 @@ def worker(database_url: str, cwd: Path, *arguments: str) -> subprocess.Popen[st
     )
 
 
+@pytest.mark.heavy
 @pytest.mark.hole("13.inbox")
 async def test_a_worker_killed_mid_batch_loses_nothing_after_a_restart(
     fresh_url: str, known_password_hash: str, tmp_path: Path
@@ -265,6 +266,7 @@ async def test_a_worker_killed_mid_batch_loses_nothing_after_a_restart(
         assert all(event.delivered_at is not None for event in await shop.events())
 
 
+@pytest.mark.heavy
 async def test_on_postgresql_a_notify_wakes_the_worker_at_once(
     postgres_url: str, known_password_hash: str, tmp_path: Path
 ) -> None:
