@@ -242,6 +242,9 @@ class MailServiceClient:
         if response.status_code in RETRYABLE_STATUSES:
             self.breaker.record_failure()
             raise MailServiceBusy(response.status_code, retry_after_seconds(response))
+        if response.is_server_error:  # a 500: not retried, but a service that crashes is not well
+            self.breaker.record_failure()
+            raise MailRejected(response.status_code)
         self.breaker.record_success()  # even a 4xx: the service is up, the message was wrong
         if response.is_error:
             raise MailRejected(response.status_code)

@@ -292,6 +292,22 @@ def test_a_success_resets_the_count_of_failures(time):
     assert breaker.state is CircuitState.CLOSED
 
 
+async def test_a_service_answering_500_opens_the_circuit(make_client, mail):
+    """A 500 is not retried (the same message would crash the service again), but it is a
+    failure of the service: a mail service that answers 500 to everything opens the circuit."""
+    from course_app.clients.mail import CircuitOpenError, CircuitState, MailRejected
+
+    mail.side_effect = httpx.Response(500)
+    client = make_client(attempts=1, failures=2)
+    for _ in range(2):
+        with pytest.raises(MailRejected):
+            await client.send(message(), "key-1")
+    assert client.breaker.state is CircuitState.OPEN
+    with pytest.raises(CircuitOpenError):
+        await client.send(message(), "key-2")
+    assert mail.call_count == 2
+
+
 async def test_a_rejection_does_not_open_the_circuit(make_client, mail):
     """A 4xx proves the service is up: it never counts towards opening the circuit."""
     from course_app.clients.mail import CircuitState, MailRejected
