@@ -82,16 +82,21 @@ async def run(
     sessions = create_session_factory(engine)
     delivered = 0
     next_cleanup = time.monotonic()
+    started = False  # until a first round succeeds, a database error is a failed start: raised
     try:
         async with notifications(engine) as arrived:
             while True:
-                if time.monotonic() >= next_cleanup:
-                    await clean_up(sessions)
-                    next_cleanup = time.monotonic() + CLEANUP_EVERY_SECONDS
                 arrived.clear()  # before the batch: a NOTIFY during the batch wakes the next one
                 try:
+                    if time.monotonic() >= next_cleanup:
+                        await clean_up(sessions)
+                        next_cleanup = time.monotonic() + CLEANUP_EVERY_SECONDS
                     count = await deliver_batch(sessions, size=batch_size, pause=pause)
-                except SQLAlchemyError as error:  # the database is away: the batch waits
+                    started = True
+                except SQLAlchemyError as error:
+                    if not started:
+                        raise
+                    # The database went away after a good start: the batch waits for later.
                     logger.warning("delivery failed, retrying: %s", type(error).__name__)
                     count = 0
                 delivered += count
@@ -146,15 +151,22 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(f"worker failed: the settings are not valid\n{error}") from None
     # Ctrl-C: the current batch is not marked delivered, so it will be delivered again.
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(
-            run(
-                settings,
-                arguments.batch_size,
-                arguments.poll_seconds,
-                arguments.once,
-                arguments.pause,
+        try:
+            asyncio.run(
+                run(
+                    settings,
+                    arguments.batch_size,
+                    arguments.poll_seconds,
+                    arguments.once,
+                    arguments.pause,
+                )
             )
-        )
+        except (SQLAlchemyError, OSError) as error:  # unreachable, or no tables yet
+            reason = str(error).splitlines()[0]
+            raise SystemExit(
+                f"worker failed: the database is not ready ({reason}). Check DATABASE_URL, "
+                "and run `python -m course_app.prestart` first."
+            ) from None
 
 
 if __name__ == "__main__":

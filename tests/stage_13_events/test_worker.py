@@ -288,3 +288,15 @@ async def test_on_postgresql_a_notify_wakes_the_worker_at_once(
         finally:
             process.terminate()
             process.communicate(timeout=30)
+
+
+def test_a_worker_without_its_tables_stops_with_one_clear_line(tmp_path: Path) -> None:
+    """A worker started before the database is ready (here: no tables yet) exits with an error
+    code and one line naming the cause and what to run first, not a traceback."""
+    process = worker(f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}", tmp_path, "--once")
+    _, log = process.communicate(timeout=60)
+    assert process.returncode == 1
+    assert "Traceback" not in log
+    [line] = log.strip().splitlines()
+    assert "no such table: outbox_events" in line
+    assert "python -m course_app.prestart" in line
