@@ -1,6 +1,10 @@
 """The mutants and the grader of notebook 08: they apply, they grade fairly, they never leak."""
 
 import hashlib
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -8,8 +12,8 @@ import pytest
 
 from course_tools.edition import learner_notebook
 from course_tools.mutants import MutantDoesNotApply
-from course_tools.mutants.catalog import MUTANTS
-from course_tools.mutants.grade import grade
+from course_tools.mutants.catalog import DOUBLE_RELEASE, MUTANTS
+from course_tools.mutants.grade import SUITE_DIR, grade, prepare
 from course_tools.notebooks import stage
 from course_tools.suite import (
     parse_testfile_cell,
@@ -123,6 +127,35 @@ def test_notebook_08_writes_the_reference_suite(tmp_path: Path) -> None:
     names = {path.name for path in written}
     assert "conftest.py" in names and len(names) >= 5
     assert len(suite_file_cells(stage(8, REPO))) == len(names)
+
+
+@pytest.mark.slow  # shrinking replays the machine over HTTP for about 100 s
+def test_the_debug_profile_shrinks_a_stateful_failure(tmp_path: Path) -> None:
+    """The reference state machine, run with `--hypothesis-profile=debug` on the double-release
+    mutant, reports the shortest failing run: place an order, cancel it, cancel it again."""
+    written = write_suite(stage(8, REPO), tmp_path / "suite")
+    keep = {"conftest.py", "test_stateful.py"}
+    for path in written:
+        if path.name not in keep:
+            path.unlink()
+    run = prepare(REPO, tmp_path / "suite", tmp_path, DOUBLE_RELEASE)
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        SUITE_DIR,
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:nbval",
+    ]
+    env = {**os.environ, "PYTHONPATH": str(run)}
+    result = subprocess.run(
+        [*command, "--hypothesis-profile=debug"], cwd=run, env=env, capture_output=True, text=True
+    )
+    steps = re.findall(r"^E\s+(?:\w+ = )?state\.(place|cancel|advance)\(", result.stdout, re.M)
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert steps == ["place", "cancel", "cancel"], result.stdout[-3000:]
 
 
 def test_testfile_refuses_broken_code_and_foreign_paths(tmp_path: Path) -> None:
