@@ -62,6 +62,7 @@ async def notifications(engine: AsyncEngine) -> AsyncIterator[asyncio.Event]:
 
     async with engine.connect() as connection:
         listening = (await connection.get_raw_connection()).driver_connection  # asyncpg's own
+        assert listening is not None  # only a connection that was closed has none
         await listening.add_listener(OUTBOX_CHANNEL, on_notify)
         try:
             yield arrived

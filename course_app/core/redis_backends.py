@@ -94,7 +94,7 @@ class RedisCatalogueCache:
             value = await self.redis.get(self._key(generation, key))
         except RedisError:
             return None
-        if value is None:
+        if not isinstance(value, bytes):  # a miss: None (this client never decodes to str)
             return None
         etag, _, body = value.partition(b"\n")
         return CachedResponse(body, etag.decode())

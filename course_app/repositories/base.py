@@ -3,14 +3,22 @@
 
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import CursorResult, Delete, Select, Update, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from course_app.models import Base
 
 ModelT = TypeVar("ModelT", bound=Base)
+
+
+async def execute_write(session: AsyncSession, statement: Update | Delete) -> int:
+    """Run an UPDATE or DELETE and return how many rows it changed."""
+    result = await session.execute(statement)
+    # Without RETURNING, the session returns a CursorResult, which carries the row count; its
+    # signature only promises a Result.
+    return cast(CursorResult[Any], result).rowcount
 
 
 class Repository(Generic[ModelT]):

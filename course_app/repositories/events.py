@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from course_app.events import OutboxEvent, ProcessedEvent, ProductSales
+from course_app.repositories.base import execute_write
 
 # The PostgreSQL channel on which workers LISTEN for new events.
 OUTBOX_CHANNEL = "outbox"
@@ -62,10 +63,8 @@ class OutboxRepository:
         return (await self.session.scalars(statement)).all()
 
     async def delete_delivered_before(self, cutoff: datetime) -> int:
-        result = await self.session.execute(
-            delete(OutboxEvent).where(OutboxEvent.delivered_at < cutoff)
-        )
-        return int(result.rowcount)
+        statement = delete(OutboxEvent).where(OutboxEvent.delivered_at < cutoff)
+        return await execute_write(self.session, statement)
 
 
 class InboxRepository:
@@ -80,10 +79,8 @@ class InboxRepository:
 
     async def delete_before(self, cutoff: datetime) -> int:
         """Every consumer's entries processed before `cutoff`."""
-        result = await self.session.execute(
-            delete(ProcessedEvent).where(ProcessedEvent.processed_at < cutoff)
-        )
-        return int(result.rowcount)
+        statement = delete(ProcessedEvent).where(ProcessedEvent.processed_at < cutoff)
+        return await execute_write(self.session, statement)
 
 
 class SalesRepository:
@@ -92,12 +89,13 @@ class SalesRepository:
 
     async def add_units(self, product_id: uuid.UUID, units: int) -> None:
         """Add (or, negative, remove) units: an atomic UPDATE, or the product's first row."""
-        result = await self.session.execute(
+        updated = await execute_write(
+            self.session,
             update(ProductSales)
             .where(ProductSales.product_id == product_id)
-            .values(units=ProductSales.units + units)
+            .values(units=ProductSales.units + units),
         )
-        if result.rowcount == 0:
+        if updated == 0:
             self.session.add(ProductSales(product_id=product_id, units=units))
             await self.session.flush()
 

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from course_app.enums import OrderStatus
 from course_app.models import Order
-from course_app.repositories.base import Repository
+from course_app.repositories.base import Repository, execute_write
 
 
 class OrderRepository(Repository[Order]):
@@ -31,10 +31,11 @@ class OrderRepository(Repository[Order]):
 
         A conditional UPDATE, so two concurrent requests cannot both apply the same transition.
         """
-        result = await self.session.execute(
+        updated = await execute_write(
+            self.session,
             update(Order)
             .where(Order.id == order_id, Order.status.in_(from_statuses))
             .values(status=to_status)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False),
         )
-        return result.rowcount == 1
+        return updated == 1

@@ -11,7 +11,7 @@ from sqlalchemy import or_, select, update
 
 from course_app.enums import ProductCategory
 from course_app.models import Product
-from course_app.repositories.base import Repository
+from course_app.repositories.base import Repository, execute_write
 
 # Every slug slugify() makes, with or without its random suffix, is made of these characters.
 SLUG_CHARACTERS = re.compile(r"[a-z0-9-]+")
@@ -89,7 +89,8 @@ class ProductRepository(Repository[Product]):
         The check and the write happen in the same statement, so two concurrent
         requests can never both take the last unit.
         """
-        result = await self.session.execute(
+        updated = await execute_write(
+            self.session,
             update(Product)
             .where(
                 Product.id == product_id,
@@ -97,28 +98,30 @@ class ProductRepository(Repository[Product]):
                 Product.stock_quantity - Product.reserved_quantity >= quantity,
             )
             .values(reserved_quantity=Product.reserved_quantity + quantity)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False),
         )
-        return result.rowcount == 1
+        return updated == 1
 
     async def release(self, product_id: uuid.UUID, quantity: int) -> bool:
-        result = await self.session.execute(
+        updated = await execute_write(
+            self.session,
             update(Product)
             .where(Product.id == product_id, Product.reserved_quantity >= quantity)
             .values(reserved_quantity=Product.reserved_quantity - quantity)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False),
         )
-        return result.rowcount == 1
+        return updated == 1
 
     async def ship(self, product_id: uuid.UUID, quantity: int) -> bool:
         """Turn a reservation into a stock decrease: the units leave the warehouse."""
-        result = await self.session.execute(
+        updated = await execute_write(
+            self.session,
             update(Product)
             .where(Product.id == product_id, Product.reserved_quantity >= quantity)
             .values(
                 stock_quantity=Product.stock_quantity - quantity,
                 reserved_quantity=Product.reserved_quantity - quantity,
             )
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False),
         )
-        return result.rowcount == 1
+        return updated == 1

@@ -62,7 +62,7 @@ class ProductPublic(ResponseModel):
     created_at: datetime
     updated_at: datetime
 
-    @computed_field
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented form for mypy
     @property
     def available_quantity(self) -> int:
         return self.stock_quantity - self.reserved_quantity

@@ -20,6 +20,7 @@ from course_app.core.cache import CatalogueCache
 from course_app.exceptions import DomainError, InvalidValueError
 from course_app.idempotency import IdempotencyKey
 from course_app.models import Order, User
+from course_app.repositories.base import execute_write
 from course_app.schemas.orders import OrderCreate
 from course_app.services.orders import place_order
 
@@ -121,6 +122,7 @@ async def delete_expired_keys(
 ) -> int:
     """Forget keys older than `retention`; returns how many. Run it from a periodic job."""
     cutoff = (now or datetime.now(UTC)) - retention
-    result = await session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff))
+    statement = delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff)
+    deleted = await execute_write(session, statement)
     await session.commit()
-    return int(result.rowcount)
+    return deleted

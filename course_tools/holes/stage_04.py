@@ -22,16 +22,17 @@ MISTAKES = [
         "04.reserve",
         "inactive products reserved",
         """
-        result = await self.session.execute(
+        updated = await execute_write(
+            self.session,
             update(Product)
             .where(
                 Product.id == product_id,
                 Product.stock_quantity - Product.reserved_quantity >= quantity,
             )
             .values(reserved_quantity=Product.reserved_quantity + quantity)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False),
         )
-        return result.rowcount == 1
+        return updated == 1
         """,
         names="no longer active",
     ),

@@ -13,7 +13,8 @@ NAIVE_RESERVATION = Mutant(
     name="naive reservation",
     module="course_app/repositories/products.py",
     original="""\
-        result = await self.session.execute(
+        updated = await execute_write(
+            self.session,
             update(Product)
             .where(
                 Product.id == product_id,
@@ -21,9 +22,9 @@ NAIVE_RESERVATION = Mutant(
                 Product.stock_quantity - Product.reserved_quantity >= quantity,
             )
             .values(reserved_quantity=Product.reserved_quantity + quantity)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False),
         )
-        return result.rowcount == 1
+        return updated == 1
 """,
     replacement="""\
         # Read, decide in Python, write back: two requests can both see the last unit.

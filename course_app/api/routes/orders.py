@@ -19,6 +19,7 @@ from course_app.api.deps import (
     failures,
     get_resources,
 )
+from course_app.enums import OrderStatus
 from course_app.idempotency import MAX_KEY_LENGTH
 from course_app.models import Order
 from course_app.repositories.orders import OrderRepository
@@ -185,7 +186,7 @@ async def stream_order_events(
     while True:
         for event in await order_events_after(sessions, order.id, seen):
             yield ServerSentEvent(id=str(event.id), event="status", data=describe(event))
-            seen, current = event.id, event.status
+            seen, current = event.id, OrderStatus(event.status)
         if current in FINAL_STATUSES:
             return
         await asyncio.sleep(POLL_SECONDS)

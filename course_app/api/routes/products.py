@@ -2,7 +2,7 @@
 """The product catalogue: public reads (cached, with ETags), admin writes."""
 
 import uuid
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel, StringConstraints, model_validator
@@ -61,7 +61,9 @@ class ProductFilters(BaseModel):
 
 
 IfNoneMatch = Annotated[str | None, Header()]
-CACHED_READ = {304: {"description": "Not Modified: the `If-None-Match` ETag is still current"}}
+CACHED_READ: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not Modified: the `If-None-Match` ETag is still current"}
+}
 
 
 def catalogue_cache(request: Request, session: AsyncSession) -> CatalogueCache:

@@ -12,6 +12,7 @@ Generated with `revision --autogenerate`, then read and fixed by hand:
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -29,11 +30,11 @@ def _enum(*values: str, name: str) -> sa.Enum:
     return sa.Enum(*values, name=name, native_enum=False, create_constraint=True, length=20)
 
 
-def _money(name: str) -> sa.Column:
+def _money(name: str) -> sa.Column[Any]:
     return sa.Column(name, sa.Numeric(precision=10, scale=2), nullable=False)
 
 
-def _timestamps() -> list[sa.Column]:
+def _timestamps() -> list[sa.Column[Any]]:
     return [
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
