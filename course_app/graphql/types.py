@@ -12,6 +12,7 @@ from strawberry.types import Info
 from course_app.enums import OrderStatus, ProductCategory
 from course_app.graphql.context import GraphQLContext
 from course_app.models import Order, OrderItem, Product
+from course_app.schemas.common import page_count
 
 # The same enumerations as REST; GraphQL writes their members in capitals (HOME, PENDING).
 strawberry.enum(ProductCategory)
@@ -32,9 +33,8 @@ class Page(Generic[T]):
 
     @classmethod
     def build(cls, items: list[T], total: int, page: int, per_page: int) -> "Page[T]":
-        return cls(
-            items=items, total=total, page=page, per_page=per_page, pages=-(-total // per_page)
-        )
+        pages = page_count(total, per_page)
+        return cls(items=items, total=total, page=page, per_page=per_page, pages=pages)
 
 
 @strawberry.type(name="Product")

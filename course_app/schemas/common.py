@@ -136,6 +136,11 @@ def reject_null(value: T | None) -> T:
     return value
 
 
+def page_count(total: int, per_page: int) -> int:
+    """How many pages `total` items fill at `per_page` a page: 0 when there are none."""
+    return -(-total // per_page)  # ceil without floats
+
+
 class Page(BaseModel, Generic[T]):
     items: list[T]
     total: int
@@ -146,13 +151,12 @@ class Page(BaseModel, Generic[T]):
     @classmethod
     def build(cls, items: Sequence[Any], total: int, page: int, per_page: int) -> "Page[T]":
         """A page from the rows a query returned (ORM objects or items) and the total count."""
-        pages = -(-total // per_page)  # ceil without floats
         values = {
             "items": items,
             "total": total,
             "page": page,
             "per_page": per_page,
-            "pages": pages,
+            "pages": page_count(total, per_page),
         }
         return cls.model_validate(values, from_attributes=True)
 

@@ -57,7 +57,7 @@ MISTAKES = [
         "02.pages",
         "floor division",
         """
-        pages = total // per_page
+        return total // per_page
         """,
         names="drops the last, partly filled page",
     ),
@@ -65,7 +65,7 @@ MISTAKES = [
         "02.pages",
         "floor division plus one",
         """
-        pages = total // per_page + 1
+        return total // per_page + 1
         """,
         names="a page too many",
     ),
@@ -73,7 +73,7 @@ MISTAKES = [
         "02.pages",
         "a ceiling through a float",
         """
-        pages = math.ceil(total / per_page)
+        return math.ceil(total / per_page)
         """,
         names="goes through a float",
     ),

@@ -142,10 +142,10 @@ PAGES_ON_EMPTY = Mutant(
     name="pages off by one when empty",
     module="course_app/schemas/common.py",
     original="""\
-        pages = -(-total // per_page)  # ceil without floats
+    return -(-total // per_page)  # ceil without floats
 """,
     replacement="""\
-        pages = max(1, -(-total // per_page))  # "there is always a first page"
+    return max(1, -(-total // per_page))  # "there is always a first page"
 """,
     lesson="notebook 04, section 2 (pagination and the page shape)",
     hint='An empty list is a page with "total": 0 and "pages": 0: GET /orders before placing '
