@@ -95,8 +95,8 @@ progress: $(INSTALLED)
 ## the learner edition with every hole empty: no errors either, and every stage check "not yet".
 test-browser: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -c binder/requirements.txt -e '.[browser]'
-	$(BIN)/python -m course_tools.browser
-	$(BIN)/python -m course_tools.browser --learner
+	$(BIN)/python -m course_tools.maintainer.browser
+	$(BIN)/python -m course_tools.maintainer.browser --learner
 
 ## Pin what the course needs (not the dev or browser extras) at the versions installed in .venv.
 lock: $(INSTALLED)

@@ -22,8 +22,8 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 from benchmarks.server import REPO_ROOT
+from course_tools.maintainer.runner import clean_copy
 from course_tools.notebooks import stages
-from course_tools.runner import clean_copy
 
 VERIFY_TIMEOUT_SECONDS = 900.0
 PYTEST_TIMEOUT_SECONDS = 600.0

@@ -1,4 +1,9 @@
-"""The course machinery: notebook magics, stage checks, exercises, progress and runners.
+"""The course machinery that serves the learner: it runs in their kernel and their terminal.
+
+The magics (`%%module`, `%%testfile`), the stage checks, the exercises, the holes, progress,
+recovery, and the local servers a notebook starts (Redis, PostgreSQL, uvicorn) live here. What
+only maintainers and CI run (notebook runners, the sync check, nbval, the learner edition, the
+Binder and browser runs) is in `course_tools.maintainer`, and nothing here imports it.
 
 Learners meet three functions: `start(stage)` in each notebook's first cell, `check_stage(stage)`
 at its end, and `check_exercise(id)` under each exercise. Two more get them unstuck:

@@ -1,4 +1,8 @@
-"""The course command line: python -m course_tools COMMAND (see --help)."""
+"""The course command line: python -m course_tools COMMAND (see --help).
+
+For learners: stage, reveal, progress, redis, postgres, mutants. The other commands are the
+maintainers' and CI's (their code is in course_tools.maintainer).
+"""
 
 from __future__ import annotations
 
@@ -27,23 +31,23 @@ def cmd_reveal(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Execute some notebooks in place, in this workspace, and save their outputs."""
+    from course_tools.maintainer.runner import run_stages
     from course_tools.notebooks import stages
-    from course_tools.runner import run_stages
 
     selected = [s for s in stages(find_root()) if s.number in args.numbers]
     return 1 if run_stages(selected, save=True) else 0
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from course_tools.runner import build
+    from course_tools.maintainer.runner import build
 
-    build()
+    build(find_root())
     return 0
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
     """Fast: compare course_app with the notebooks' %%module cells, without running them."""
-    from course_tools.sync import differences, report_sync, written_by_notebooks
+    from course_tools.maintainer.sync import differences, report_sync, written_by_notebooks
 
     root = find_root()
     return report_sync(differences(written_by_notebooks(root), root))
@@ -51,7 +55,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """nbval over every notebook in clean copies, and the course_app they write."""
-    from course_tools.verify import verify
+    from course_tools.maintainer.verify import verify
 
     return verify(find_root(), sequential=args.sequential, jobs=args.jobs, extra=args.pytest_args)
 
@@ -82,7 +86,7 @@ def cmd_progress(args: argparse.Namespace) -> int:
 
 
 def cmd_exercises(args: argparse.Namespace) -> int:
-    from course_tools.validate import validate
+    from course_tools.maintainer.validate import validate
 
     results = validate(find_root())
     for item in results:
@@ -107,7 +111,7 @@ def cmd_exercises(args: argparse.Namespace) -> int:
 
 def cmd_holes(args: argparse.Namespace) -> int:
     """For every hole: its empty stub is named by the check, and each listed mistake is caught."""
-    from course_tools.holes.validate import validate_holes
+    from course_tools.maintainer.holes import validate_holes
 
     started = time.perf_counter()
     cases = validate_holes(find_root(), jobs=args.jobs, only_stage=args.stage)
@@ -122,7 +126,7 @@ def cmd_holes(args: argparse.Namespace) -> int:
 def cmd_learner_run(args: argparse.Namespace) -> int:
     """Run All on the learner edition, every hole empty: no error cell, the checks say not yet."""
     from course_tools.holes import reference_root
-    from course_tools.holes.validate import run_empty_edition, run_learner_edition
+    from course_tools.maintainer.holes import run_empty_edition, run_learner_edition
 
     started = time.perf_counter()
     root = find_root()
@@ -138,7 +142,7 @@ def cmd_learner_run(args: argparse.Namespace) -> int:
 
 
 def cmd_edition(args: argparse.Namespace) -> int:
-    from course_tools.edition import build_edition
+    from course_tools.maintainer.edition import build_edition
 
     root = find_root()
     out = Path(args.out)
@@ -165,14 +169,14 @@ def cmd_mutants(args: argparse.Namespace) -> int:
 
 
 def cmd_binder(args: argparse.Namespace) -> int:
-    from course_tools.binder import simulate
+    from course_tools.maintainer.binder import simulate
 
-    return simulate()
+    return simulate(find_root())
 
 
 def cmd_run_all(args: argparse.Namespace) -> int:
+    from course_tools.maintainer.runner import run_stages
     from course_tools.notebooks import stages
-    from course_tools.runner import run_stages
 
     selected = stages(find_root())
     started = time.perf_counter()
@@ -183,7 +187,7 @@ def cmd_run_all(args: argparse.Namespace) -> int:
 
 
 def cmd_lock(args: argparse.Namespace) -> int:
-    from course_tools.lock import main as print_lock
+    from course_tools.maintainer.lock import main as print_lock
 
     print_lock(find_root(), service=args.service)
     return 0

@@ -10,10 +10,10 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from course_tools.course import Course
 from course_tools.diagnose import describe_broken
 from course_tools.holes import ONLY_HOLE, describe, unfilled_holes
 from course_tools.notebooks import Stage, stages
-from course_tools.paths import find_root
 
 
 @dataclass
@@ -70,11 +70,8 @@ class StageReport:
         )
 
 
-def run_checks(
-    numbers: list[int], root: Path | None = None, only_hole: str | None = None
-) -> list[StageReport]:
+def run_checks(numbers: list[int], root: Path, only_hole: str | None = None) -> list[StageReport]:
     """Run the checks of the given stages in one pytest process (or only one hole's tests)."""
-    root = root or find_root()
     wanted = [s for s in stages(root) if s.number in numbers]
     reports = {s.number: StageReport(s) for s in wanted}
     with tempfile.TemporaryDirectory() as scratch:
@@ -104,9 +101,10 @@ GRADED_SUITE_SLUG = "testing"
 
 def check_stage(number: int) -> None:
     """The check cell of a notebook: print one friendly summary."""
-    root = find_root()
-    current = next((s for s in stages(root) if s.number == number), None)
-    if current is not None and current.slug == GRADED_SUITE_SLUG:
+    course = Course.find()
+    root = course.root
+    current = course.stage(number)
+    if current.slug == GRADED_SUITE_SLUG:
         from course_tools.mutants.scoreboard import check_graded_suite
 
         # The suite is graded against the learner's finished service: first, its holes.
@@ -115,5 +113,5 @@ def check_stage(number: int) -> None:
         report = StageReport(current, holes=holes)
         print(report.summary() if holes else check_graded_suite(current, root))
         return
-    (report,) = run_checks([number])
+    (report,) = run_checks([number], root)
     print(report.summary())

@@ -18,9 +18,8 @@ class ModuleCellError(Exception):
     """A cell that would leave course_app broken; nothing was written."""
 
 
-def write_module(relative_path: str, body: str, root: Path | None = None) -> str:
+def write_module(relative_path: str, body: str, root: Path) -> str:
     """Check and write one file atomically; return a one-line report."""
-    root = root or find_root()
     if not relative_path.startswith(PACKAGE + "/"):
         raise ModuleCellError(f"{MODULE_MAGIC} only writes files under {PACKAGE}/")
     known = expected_files(stages(root))
@@ -81,7 +80,7 @@ def forget_course_app() -> None:
 def module(line: str, cell: str) -> None:
     """%%module course_app/<path>: write this cell's code to that file."""
     try:
-        print(write_module(line.strip(), cell))
+        print(write_module(line.strip(), cell, find_root()))
     except ModuleCellError as error:
         print(error, file=sys.stderr)
 

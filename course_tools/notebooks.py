@@ -10,8 +10,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from course_tools.paths import find_root
-
 if TYPE_CHECKING:
     import nbformat
 
@@ -22,6 +20,10 @@ EXERCISE_ID = re.compile(r"#\s*Exercise\s+(?P<id>\d\d\.\d+)\b")
 # The two lines around a hole's solution in a `%%module` cell (see course_tools.holes). They
 # mark the region for the learner edition and are never written to course_app.
 HOLE_MARKER = re.compile(r"^[ \t]*# (?:BEGIN HOLE \d\d\.\w+: .*|END HOLE)\n", re.MULTILINE)
+# The solution of an exercise, or of a block of the graded suite: the learner edition stubs it.
+SOLUTION = re.compile(
+    r"^(?P<indent>[ \t]*)# BEGIN SOLUTION\n.*?^[ \t]*# END SOLUTION\n?", re.MULTILINE | re.DOTALL
+)
 
 
 @dataclass(frozen=True)
@@ -139,13 +141,13 @@ class Stage:
         return found
 
 
-def stages(root: Path | None = None) -> list[Stage]:
-    """Every stage notebook, in course order."""
-    notebooks = (root or find_root()) / "notebooks"
+def stages(root: Path) -> list[Stage]:
+    """Every stage notebook, in course order (`Course.stages` reads them once)."""
+    notebooks = root / "notebooks"
     return [Stage(p) for p in sorted(notebooks.glob("*.ipynb")) if NOTEBOOK_NAME.match(p.name)]
 
 
-def stage(number: int, root: Path | None = None) -> Stage:
+def stage(number: int, root: Path) -> Stage:
     for candidate in stages(root):
         if candidate.number == number:
             return candidate

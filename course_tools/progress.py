@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from course_tools.checks import run_checks
-from course_tools.exercises import Verdict
-from course_tools.notebooks import stages
-from course_tools.validate import run_exercise_source
+from course_tools.course import Course
+from course_tools.exercises import Verdict, run_exercise_source
 
 
 def progress_rows(root: Path) -> list[tuple[str, str, str]]:
     """(stage, checks, exercises) for every stage."""
-    sys.path.insert(0, str(root))
-    numbers = [s.number for s in stages(root) if s.tests_dir.is_dir()]
+    course = Course(root)
+    course.activate()
+    numbers = [s.number for s in course.stages if s.tests_dir.is_dir()]
     reports = {r.stage.number: r for r in run_checks(numbers, root)}
     rows = []
-    for item in stages(root):
+    for item in course.stages:
         report = reports.get(item.number)
         if report is None:
             checks = "—"

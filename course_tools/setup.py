@@ -2,31 +2,27 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
+from course_tools.course import Course
 from course_tools.diagnose import describe_broken, import_error
 from course_tools.holes import describe, is_hole_error, unfilled_holes
 from course_tools.magic import forget_course_app, register, write_module
-from course_tools.notebooks import Stage, expected_files, stages
-from course_tools.paths import find_root
+from course_tools.notebooks import Stage, expected_files
 
 
 def start(number: int) -> None:
-    root = find_root()
+    course = Course.find()
+    root = course.root
     try:
         from IPython import get_ipython
 
         register(get_ipython())
     except (ImportError, AttributeError):
         pass  # outside IPython there is no magic to register
-    # This workspace's course_app is the one to import, here and in processes started from here.
-    if str(root) not in sys.path:
-        sys.path.insert(0, str(root))
-    all_stages = stages(root)
-    current = next((s for s in all_stages if s.number == number), None)
-    if current is None:
-        raise LookupError(f"there is no stage {number:02d} in this course")
+    course.activate()  # this workspace's course_app is the one to import
+    all_stages = course.stages
+    current = course.stage(number)
     print(f"Stage {current.label} · {current.title}")
     earlier = [s for s in all_stages if 0 < s.number < number]
     if not earlier:

@@ -2,7 +2,7 @@
 
 Usage: python -m course_tools.stage_probe REPORT.json STAGE [STAGE ...]
 With COURSE_ONLY_HOLE=NN.name in the environment, only the tests grading that hole run (CI's
-validation of the listed mistakes: see course_tools.holes.validate).
+validation of the listed mistakes: see course_tools.maintainer.holes).
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from typing import Any
 
 import pytest
 
+from course_tools.course import Course
 from course_tools.diagnose import import_error
 from course_tools.holes import ONLY_HOLE, describe, unfilled_holes
 from course_tools.notebooks import Stage, stages
-from course_tools.paths import PACKAGE, find_root, relative
+from course_tools.paths import PACKAGE, relative
 
 # Python's warning for a coroutine that was called but not awaited, with the place it was created
 # (recorded because main() turns on coroutine origin tracking).
@@ -165,9 +166,10 @@ class Collector:
 
 def main() -> None:
     out, numbers = Path(sys.argv[1]), {int(n) for n in sys.argv[2:]}
-    root = find_root()
-    sys.path.insert(0, str(root))
-    wanted = [s for s in stages(root) if s.number in numbers and s.tests_dir.is_dir()]
+    course = Course.find()
+    course.activate()
+    root = course.root
+    wanted = [s for s in course.stages if s.number in numbers and s.tests_dir.is_dir()]
     sys.set_coroutine_origin_tracking_depth(32)
     collector = Collector(wanted, root)
     # A stage not started yet is not even named: pytest imports the conftest.py of every folder

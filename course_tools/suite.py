@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from course_tools.notebooks import Stage, module_text
+from course_tools.notebooks import SOLUTION, Stage, module_text
 from course_tools.paths import find_root
 
 TESTFILE_MAGIC = "%%testfile"
@@ -54,8 +54,7 @@ class SuiteFileError(Exception):
     """A test file that would not even compile; nothing was written."""
 
 
-def write_test_file(name: str, body: str, root: Path | None = None) -> str:
-    root = root or find_root()
+def write_test_file(name: str, body: str, root: Path) -> str:
     if Path(name).is_absolute() or ".." in Path(name).parts or not name.endswith(".py"):
         raise SuiteFileError(f"{TESTFILE_MAGIC} writes a .py file inside {SUITE_DIR}/: {name!r}")
     text = module_text(body)
@@ -89,14 +88,13 @@ def write_suite(stage: Stage, folder: Path) -> list[Path]:
 def suite_file_magic(line: str, cell: str) -> None:
     """%%testfile test_something.py: write this cell to tests_mine/test_something.py."""
     try:
-        print(write_test_file(line.strip(), cell))
+        print(write_test_file(line.strip(), cell, find_root()))
     except SuiteFileError as error:
         print(error, file=sys.stderr)
 
 
 def strip_test_solutions(source: str) -> str:
     """The learner edition of a `%%testfile` cell: each marked block of tests becomes a comment."""
-    from course_tools.edition import SOLUTION
 
     def stub(match: re.Match[str]) -> str:
         return f"{match['indent']}# Your tests go here.\n"

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from course_tools.notebooks import ExerciseCell
+
 Namespace = dict[str, Any]
 Check = Callable[[Namespace], Any]
 
@@ -90,6 +92,19 @@ def evaluate(exercise_id: str, namespace: Namespace) -> Result:
             exercise_id, Verdict.NOT_YET, f"your code raised {type(error).__name__}: {error}"
         )
     return Result(exercise_id, Verdict.CORRECT)
+
+
+def run_exercise_source(cell: ExerciseCell, source: str) -> Result:
+    """Run one exercise cell on its own, then its check. Exercise cells are self-contained."""
+    namespace: dict[str, object] = {"__name__": "__exercise__"}
+    try:
+        # dont_inherit: this module's `from __future__` imports must not leak into the learner's
+        # code, or pydantic models defined there would keep string annotations.
+        code = compile(source, f"<exercise {cell.exercise_id}>", "exec", dont_inherit=True)
+        exec(code, namespace)
+    except Exception as error:  # a broken cell is a "not yet", never a crash of the run
+        return Result(cell.exercise_id, Verdict.NOT_YET, f"the cell raised {type(error).__name__}")
+    return evaluate(cell.exercise_id, namespace)
 
 
 def run_elsewhere(awaitable: Any) -> Any:

@@ -32,7 +32,8 @@ REGION = re.compile(
 )
 STUB = re.compile(r'raise NotImplementedError\("hole (?P<id>\d\d\.\w+)"\)')
 STUB_MESSAGE = re.compile(r"hole (\d\d\.\w+)")  # the message of a stub's NotImplementedError
-# Set in a stage probe's environment, only the tests grading this hole run (see holes.validate).
+# Set in a stage probe's environment, only the tests grading this hole run
+# (see course_tools.maintainer.holes).
 ONLY_HOLE = "COURSE_ONLY_HOLE"
 SECTION = re.compile(r"^## (?P<number>\d+)\. (?P<title>.+)$", re.MULTILINE)
 

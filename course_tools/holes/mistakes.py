@@ -2,7 +2,7 @@
 
 CI writes each mistake in place of the solution and grades it: the check must fail, and its first
 message must contain `names`, the words that tell the learner what the mistake is. For a hole,
-that message must also name the hole's function (see `holes.validate`).
+that message must also name the hole's function (see `course_tools.maintainer.holes`).
 """
 
 from __future__ import annotations

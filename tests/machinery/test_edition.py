@@ -5,10 +5,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_tools.edition import build_edition, strip_solutions
 from course_tools.exercises import Verdict, evaluate
+from course_tools.maintainer.edition import build_edition, strip_solutions
+from course_tools.maintainer.validate import validate
 from course_tools.notebooks import expected_files, stages
-from course_tools.validate import validate
 
 SOLVED = """# Exercise 09.1: double it
 def double(x: int) -> int:
@@ -94,7 +94,7 @@ def test_crashing_answer_is_not_yet() -> None:
 def test_learner_workspace_builds_its_own_course_app(workspace: Path, tmp_path: Path) -> None:
     """`make lab`'s workspace: notebook 01 runs there, writes learner/course_app with its holes
     empty, and the check and the exercises wait for the learner."""
-    from course_tools.runner import execute
+    from course_tools.maintainer.runner import execute
 
     out = tmp_path / "learner"
     build_edition(workspace, out)

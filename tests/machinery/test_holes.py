@@ -7,7 +7,6 @@ import pytest
 from nbclient import NotebookClient
 
 from course_tools.checks import run_checks
-from course_tools.edition import build_edition
 from course_tools.holes import (
     all_holes,
     empty_holes,
@@ -18,7 +17,8 @@ from course_tools.holes import (
     unfilled_holes,
 )
 from course_tools.holes.mistakes import all_mistakes
-from course_tools.holes.validate import check_empty
+from course_tools.maintainer.edition import build_edition
+from course_tools.maintainer.holes import check_empty
 from course_tools.notebooks import expected_files, module_text, stage, stages
 from course_tools.recovery import learner_workspace, restore
 

@@ -5,8 +5,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from course_tools.browser import jupyter_lab
 from course_tools.live import DEMO_ADMIN, serve_in_lab
+from course_tools.maintainer.browser import jupyter_lab
 from tests.helpers import assert_stopped
 
 pytestmark = pytest.mark.heavy  # tens of seconds: `make test-slow` runs it

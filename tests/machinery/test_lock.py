@@ -9,7 +9,7 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from course_tools.lock import runtime_pins, service_pins, service_requirements
+from course_tools.maintainer.lock import runtime_pins, service_pins, service_requirements
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_tools.edition import learner_notebook
+from course_tools.maintainer.edition import learner_notebook
 from course_tools.mutants import MutantDoesNotApply
 from course_tools.mutants.catalog import DOUBLE_RELEASE, MUTANTS
 from course_tools.mutants.grade import SUITE_DIR, grade, prepare

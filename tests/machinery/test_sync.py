@@ -4,7 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from course_tools.sync import differences, written_by_notebooks
+from course_tools.maintainer.sync import differences, written_by_notebooks
 
 
 def test_committed_course_app_matches_the_notebooks(workspace: Path) -> None:

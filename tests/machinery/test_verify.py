@@ -7,8 +7,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
+from course_tools.maintainer.verify import stage_differences, verify_by_stage
 from course_tools.notebooks import stages
-from course_tools.verify import stage_differences, verify_by_stage
 
 pytestmark = pytest.mark.heavy  # tens of seconds: `make test-slow` runs it
 

@@ -17,8 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from course_tools.paths import find_root
-from course_tools.runner import NOT_COPIED
+from course_tools.maintainer.runner import NOT_COPIED
 
 
 def repository_files(root: Path) -> list[str] | None:
@@ -91,9 +90,8 @@ def timed(label: str, timings: dict[str, float]) -> Iterator[None]:
         timings[label] = time.perf_counter() - started
 
 
-def simulate(root: Path | None = None) -> int:
+def simulate(root: Path) -> int:
     """Build the Binder image's equivalent in a temporary folder, then run every notebook."""
-    root = root or find_root()
     timings: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="binder-") as folder:
         scratch = Path(folder)

@@ -16,7 +16,7 @@ from nbclient.exceptions import CellExecutionError
 from tqdm import tqdm
 
 from course_tools.notebooks import Stage, stages
-from course_tools.paths import PACKAGE, find_root
+from course_tools.paths import PACKAGE
 
 CELL_TIMEOUT_SECONDS = 600
 ALLOWED_ERROR_TAG = "raises-exception"
@@ -114,9 +114,8 @@ def stop_on_failures(failures: list[CellFailure]) -> None:
 
 
 @contextmanager
-def clean_copy(root: Path | None = None) -> Iterator[Path]:
+def clean_copy(root: Path) -> Iterator[Path]:
     """A throwaway copy of the course with an empty course_app, as a learner's first run sees it."""
-    root = root or find_root()
     with tempfile.TemporaryDirectory(prefix="course-") as scratch:
         copy = Path(scratch) / "course"
         shutil.copytree(root, copy, ignore=NOT_COPIED)
@@ -124,9 +123,8 @@ def clean_copy(root: Path | None = None) -> Iterator[Path]:
         yield copy
 
 
-def build(root: Path | None = None) -> None:
+def build(root: Path) -> None:
     """Re-execute every notebook in a clean copy; commit-ready outputs and course_app come back."""
-    root = root or find_root()
     with clean_copy(root) as copy:
         stop_on_failures(run_stages(stages(copy), save=True))
         for item in stages(copy):

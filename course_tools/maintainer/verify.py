@@ -28,16 +28,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from course_tools.magic import write_atomically
-from course_tools.notebooks import Stage, expected_files, stages
-from course_tools.paths import PACKAGE
-from course_tools.runner import clean_copy
-from course_tools.sync import (
+from course_tools.maintainer.runner import clean_copy
+from course_tools.maintainer.sync import (
     differences,
     first_difference,
     package_files,
     report_sync,
     written_by_notebooks,
 )
+from course_tools.notebooks import Stage, expected_files, stages
+from course_tools.paths import PACKAGE
 
 
 def nbval_command(targets: list[str], extra: list[str] | None = None) -> list[str]:

@@ -8,11 +8,7 @@ from pathlib import Path
 
 import nbformat
 
-from course_tools.notebooks import EXERCISE_ID, EXERCISE_TAG, parse_module_cell, stages
-
-SOLUTION = re.compile(
-    r"^(?P<indent>[ \t]*)# BEGIN SOLUTION\n.*?^[ \t]*# END SOLUTION\n?", re.MULTILINE | re.DOTALL
-)
+from course_tools.notebooks import EXERCISE_ID, EXERCISE_TAG, SOLUTION, parse_module_cell, stages
 
 
 def strip_solutions(source: str) -> str:

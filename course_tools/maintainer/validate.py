@@ -6,29 +6,16 @@ and each must get "not yet" with a hint that names it.
 
 from __future__ import annotations
 
-import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 import course_tools.exercises
-from course_tools.edition import SOLUTION, strip_solutions
-from course_tools.exercises import Result, Verdict, evaluate
+from course_tools.course import Course
+from course_tools.exercises import Result, Verdict, run_exercise_source
 from course_tools.holes.mistakes import Mistake, mistakes_in
-from course_tools.notebooks import ExerciseCell, stages
-
-
-def run_exercise_source(cell: ExerciseCell, source: str) -> Result:
-    """Run one exercise cell on its own, then its check. Exercise cells are self-contained."""
-    namespace: dict[str, object] = {"__name__": "__exercise__"}
-    try:
-        # dont_inherit: this module's `from __future__` imports must not leak into the learner's
-        # code, or pydantic models defined there would keep string annotations.
-        code = compile(source, f"<exercise {cell.exercise_id}>", "exec", dont_inherit=True)
-        exec(code, namespace)
-    except Exception as error:  # a broken cell is a "not yet", never a crash of the run
-        return Result(cell.exercise_id, Verdict.NOT_YET, f"the cell raised {type(error).__name__}")
-    return evaluate(cell.exercise_id, namespace)
+from course_tools.maintainer.edition import strip_solutions
+from course_tools.notebooks import SOLUTION, stages
 
 
 @dataclass
@@ -61,7 +48,7 @@ def with_mistake(source: str, mistake: Mistake) -> str:
 
 
 def validate(root: Path) -> list[Validation]:
-    sys.path.insert(0, str(root))
+    Course(root).activate()
     mistakes = mistakes_in(course_tools.exercises)
     return [
         Validation(

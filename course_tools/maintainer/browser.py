@@ -1,4 +1,4 @@
-"""`python -m course_tools.browser`: every notebook in JupyterLab, in headless Chromium.
+"""`python -m course_tools.maintainer.browser`: every notebook in JupyterLab, in headless Chromium.
 
 A clean copy of the full edition (course_app removed) is served by JupyterLab with settings and
 workspaces of its own. For each notebook, in order, a fresh browser context opens it, waits for the
@@ -34,11 +34,16 @@ from typing import TYPE_CHECKING, Any
 
 import nbformat
 
-from course_tools.edition import build_edition
-from course_tools.holes.validate import check_says_not_yet
+from course_tools.maintainer.edition import build_edition
+from course_tools.maintainer.holes import check_says_not_yet
+from course_tools.maintainer.runner import (
+    ALLOWED_ERROR_TAG,
+    CELL_TIMEOUT_SECONDS,
+    clean_copy,
+    error_cells,
+)
 from course_tools.notebooks import Stage, stages
 from course_tools.paths import find_root
-from course_tools.runner import ALLOWED_ERROR_TAG, CELL_TIMEOUT_SECONDS, clean_copy, error_cells
 
 if TYPE_CHECKING:  # Playwright is an extra: imported when the test runs, after a clear check
     from playwright.sync_api import Browser, FloatRect, Page, ViewportSize
@@ -374,7 +379,9 @@ def run_browser_test(root: Path, numbers: list[int], learner: bool = False) -> l
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course_tools.browser", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m course_tools.maintainer.browser", description=__doc__
+    )
     parser.add_argument("numbers", type=int, nargs="*", help="only these notebooks (default: all)")
     parser.add_argument(
         "--learner", action="store_true", help="the learner edition, every hole empty"

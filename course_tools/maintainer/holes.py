@@ -18,7 +18,6 @@ from pathlib import Path
 import nbformat
 
 from course_tools.checks import StageReport, run_checks
-from course_tools.edition import build_edition
 from course_tools.holes import (
     Hole,
     all_holes,
@@ -29,8 +28,9 @@ from course_tools.holes import (
 )
 from course_tools.holes.mistakes import Mistake, all_mistakes
 from course_tools.magic import write_atomically
+from course_tools.maintainer.edition import build_edition
+from course_tools.maintainer.runner import clean_copy, execute_notebook
 from course_tools.notebooks import Stage, expected_files, module_text, parse_module_cell, stages
-from course_tools.runner import clean_copy, execute_notebook
 
 # (path, the cell's code with its markers) -> the code to write
 Edit = Callable[[str, str], str]
