@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, literal, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
@@ -81,6 +81,16 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
 async def create_tables(engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
         await connection.run_sync(Base.metadata.create_all)
+
+
+async def read_every_table(session: AsyncSession) -> None:
+    """Read one row of every table; raises if the database cannot answer.
+
+    `SELECT 1` would succeed on an empty or replaced database file. This proves the schema is
+    there and the file is readable, and it stays cheap.
+    """
+    for table in Base.metadata.sorted_tables:
+        await session.execute(select(literal(1)).select_from(table).limit(1))
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 
-from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -20,7 +19,7 @@ from course_app.core.cache import CatalogueCache
 from course_app.exceptions import DomainError, InvalidValueError
 from course_app.idempotency import IdempotencyKey
 from course_app.models import Order, User
-from course_app.repositories.base import execute_write
+from course_app.repositories.idempotency import IdempotencyKeyRepository
 from course_app.schemas.orders import OrderCreate
 from course_app.services.orders import place_order
 
@@ -122,7 +121,6 @@ async def delete_expired_keys(
 ) -> int:
     """Forget keys older than `retention`; returns how many. Run it from a periodic job."""
     cutoff = (now or datetime.now(UTC)) - retention
-    statement = delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff)
-    deleted = await execute_write(session, statement)
+    deleted = await IdempotencyKeyRepository(session).delete_created_before(cutoff)
     await session.commit()
     return deleted
