@@ -1,4 +1,4 @@
-"""The course on disk: its root, its folders and its stages, found once and passed along."""
+"""The course on disk: its root and its stages, found once and passed along."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 
 from course_tools.notebooks import Stage, stages
-from course_tools.paths import PACKAGE, find_root
+from course_tools.paths import find_root
 
 
 @dataclass(frozen=True)
@@ -19,14 +19,6 @@ class Course:
     def find(cls, start: Path | None = None) -> Course:
         """The course around `start` (the working folder by default), or $COURSE_ROOT."""
         return cls(find_root(start))
-
-    @property
-    def notebooks(self) -> Path:
-        return self.root / "notebooks"
-
-    @property
-    def package(self) -> Path:
-        return self.root / PACKAGE
 
     @cached_property
     def stages(self) -> list[Stage]:

@@ -69,38 +69,28 @@ MISTAKES = [
     Mistake(
         "01.2",
         "str(error)",
-        """
-        try:
-            Settings(_env_file=None, **values)
-        except ValidationError as error:
-            return str(error)
-        return None
-        """,
+        change=(
+            ("    first = error.errors()[0]\n    return f\"{first['loc'][0]}: {first['msg']}\"\n"),
+            "    return str(error)\n",
+        ),
         names="str(error)",
     ),
     Mistake(
         "01.2",
         "the whole loc",
-        """
-        try:
-            Settings(_env_file=None, **values)
-        except ValidationError as error:
-            first = error.errors()[0]
-            return f"{first['loc']}: {first['msg']}"
-        return None
-        """,
+        change=(
+            "    return f\"{first['loc'][0]}: {first['msg']}\"\n",
+            "    return f\"{first['loc']}: {first['msg']}\"\n",
+        ),
         names="'loc' is a tuple",
     ),
     Mistake(
         "01.2",
         "the message without its field",
-        """
-        try:
-            Settings(_env_file=None, **values)
-        except ValidationError as error:
-            return error.errors()[0]["msg"]
-        return None
-        """,
+        change=(
+            ("    first = error.errors()[0]\n    return f\"{first['loc'][0]}: {first['msg']}\"\n"),
+            '    return error.errors()[0]["msg"]\n',
+        ),
         names="the field's name",
     ),
 ]

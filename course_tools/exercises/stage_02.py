@@ -104,44 +104,28 @@ MISTAKES = [
     Mistake(
         "02.1",
         "gt and lt",
-        """
-        class ReviewCreate(BaseModel):
-            model_config = ConfigDict(extra="forbid")
-
-            product_id: uuid.UUID
-            rating: Annotated[int, Field(gt=1, lt=5)]
-            comment: Annotated[str, StringConstraints(max_length=1000)] | None = None
-
-        return ReviewCreate
-        """,
+        change=(
+            "    rating: Annotated[int, Field(ge=1, le=5)]\n",
+            "    rating: Annotated[int, Field(gt=1, lt=5)]\n",
+        ),
         names="not gt and lt",
     ),
     Mistake(
         "02.1",
         "an optional field without a default",
-        """
-        class ReviewCreate(BaseModel):
-            model_config = ConfigDict(extra="forbid")
-
-            product_id: uuid.UUID
-            rating: Annotated[int, Field(ge=1, le=5)]
-            comment: Annotated[str, StringConstraints(max_length=1000)] | None
-
-        return ReviewCreate
-        """,
+        change=(
+            "    comment: Annotated[str, StringConstraints(max_length=1000)] | None = None\n",
+            "    comment: Annotated[str, StringConstraints(max_length=1000)] | None\n",
+        ),
         names="`= None`",
     ),
     Mistake(
         "02.1",
         "unknown fields ignored",
-        """
-        class ReviewCreate(BaseModel):
-            product_id: uuid.UUID
-            rating: Annotated[int, Field(ge=1, le=5)]
-            comment: Annotated[str, StringConstraints(max_length=1000)] | None = None
-
-        return ReviewCreate
-        """,
+        change=(
+            ('    model_config = ConfigDict(extra="forbid")\n\n'),
+            "",
+        ),
         names='extra="forbid"',
     ),
     Mistake(
@@ -169,63 +153,34 @@ MISTAKES = [
     Mistake(
         "02.2",
         "None compared",
-        """
-        class PriceFilter(RequestModel):
-            min_price: Money | None = None
-            max_price: Money | None = None
-
-            @model_validator(mode="after")
-            def min_not_above_max(self) -> Self:
-                if self.min_price > self.max_price:
-                    raise ValueError("min_price must not be greater than max_price")
-                return self
-
-        return PriceFilter
-        """,
+        change=(
+            (
+                "        if (\n"
+                "            self.min_price is not None\n"
+                "            and self.max_price is not None\n"
+                "            and self.min_price > self.max_price\n"
+                "        ):\n"
+            ),
+            "        if self.min_price > self.max_price:\n",
+        ),
         names="compare only when both are set",
     ),
     Mistake(
         "02.2",
         "float prices",
-        """
-        class PriceFilter(RequestModel):
-            min_price: float | None = None
-            max_price: float | None = None
-
-            @model_validator(mode="after")
-            def min_not_above_max(self) -> Self:
-                if (
-                    self.min_price is not None
-                    and self.max_price is not None
-                    and self.min_price > self.max_price
-                ):
-                    raise ValueError("min_price must not be greater than max_price")
-                return self
-
-        return PriceFilter
-        """,
+        change=(
+            ("    min_price: Money | None = None\n    max_price: Money | None = None\n"),
+            ("    min_price: float | None = None\n    max_price: float | None = None\n"),
+        ),
         names="use the Money type",
     ),
     Mistake(
         "02.2",
         "BaseModel instead of RequestModel",
-        """
-        class PriceFilter(BaseModel):
-            min_price: Money | None = None
-            max_price: Money | None = None
-
-            @model_validator(mode="after")
-            def min_not_above_max(self) -> Self:
-                if (
-                    self.min_price is not None
-                    and self.max_price is not None
-                    and self.min_price > self.max_price
-                ):
-                    raise ValueError("min_price must not be greater than max_price")
-                return self
-
-        return PriceFilter
-        """,
+        change=(
+            "class PriceFilter(RequestModel):\n",
+            "class PriceFilter(BaseModel):\n",
+        ),
         names="base the schema on RequestModel",
     ),
 ]

@@ -185,14 +185,10 @@ MISTAKES = [
     Mistake(
         "03.2",
         "no rollback",
-        """
-        session.add(User(email=email, hashed_password="not-a-real-hash", full_name=full_name))
-        try:
-            await session.commit()
-        except IntegrityError:
-            return False
-        return True
-        """,
+        change=(
+            "    await session.rollback()\n",
+            "",
+        ),
         names="session.rollback()",
     ),
     Mistake(

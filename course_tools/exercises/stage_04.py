@@ -171,19 +171,10 @@ MISTAKES = [
     Mistake(
         "04.2",
         "commits inside",
-        """
-        result = await session.execute(
-            update(Product)
-            .where(
-                Product.id == product_id,
-                Product.stock_quantity - Product.reserved_quantity >= quantity,
-            )
-            .values(reserved_quantity=Product.reserved_quantity + quantity)
-            .execution_options(synchronize_session=False)
-        )
-        await session.commit()
-        return result.rowcount == 1
-        """,
+        change=(
+            ("    .execution_options(synchronize_session=False)\n)\n"),
+            ("    .execution_options(synchronize_session=False)\n)\nawait session.commit()\n"),
+        ),
         names="take_units committed",
     ),
     Mistake(
@@ -231,27 +222,19 @@ MISTAKES = [
     Mistake(
         "04.3",
         "inactive products counted",
-        """
-        statement = (
-            select(func.count())
-            .select_from(Product)
-            .where(Product.price >= low, Product.price <= high)
-        )
-        return await session.scalar(statement) or 0
-        """,
+        change=(
+            "    .where(Product.is_active.is_(True), Product.price >= low, Product.price <= high)\n",
+            "    .where(Product.price >= low, Product.price <= high)\n",
+        ),
         names="only active products",
     ),
     Mistake(
         "04.3",
         "bounds excluded",
-        """
-        statement = (
-            select(func.count())
-            .select_from(Product)
-            .where(Product.is_active.is_(True), Product.price > low, Product.price < high)
-        )
-        return await session.scalar(statement) or 0
-        """,
+        change=(
+            "    .where(Product.is_active.is_(True), Product.price >= low, Product.price <= high)\n",
+            "    .where(Product.is_active.is_(True), Product.price > low, Product.price < high)\n",
+        ),
         names="both bounds are included",
     ),
     Mistake(

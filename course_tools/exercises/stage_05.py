@@ -173,27 +173,26 @@ MISTAKES = [
     Mistake(
         "05.1",
         "exp not required",
-        """
-        try:
-            claims = jwt.decode(token, secret, algorithms=["HS256"])
-            return uuid.UUID(claims["sub"])
-        except (jwt.PyJWTError, ValueError, TypeError):
-            return None
-        """,
+        change=(
+            (
+                "    claims = jwt.decode(\n"
+                '        token, secret, algorithms=["HS256"], options={"require": ["exp", "sub"]}\n'
+                "    )\n"
+            ),
+            '    claims = jwt.decode(token, secret, algorithms=["HS256"])\n',
+        ),
         names="require",
     ),
     Mistake(
         "05.1",
         "sub returned as a string",
-        """
-        try:
-            claims = jwt.decode(
-                token, secret, algorithms=["HS256"], options={"require": ["exp", "sub"]}
-            )
-            return claims["sub"]
-        except jwt.PyJWTError:
-            return None
-        """,
+        change=(
+            (
+                '    return uuid.UUID(claims["sub"])\n'
+                "except (jwt.PyJWTError, ValueError, TypeError):\n"
+            ),
+            ('    return claims["sub"]\nexcept jwt.PyJWTError:\n'),
+        ),
         names="uuid.UUID",
     ),
     Mistake(
@@ -213,18 +212,15 @@ MISTAKES = [
     Mistake(
         "05.1",
         "every HMAC algorithm",
-        """
-        try:
-            claims = jwt.decode(
-                token,
-                secret,
-                algorithms=["HS256", "HS384", "HS512"],
-                options={"require": ["exp", "sub"]},
-            )
-            return uuid.UUID(claims["sub"])
-        except (jwt.PyJWTError, ValueError, TypeError):
-            return None
-        """,
+        change=(
+            '        token, secret, algorithms=["HS256"], options={"require": ["exp", "sub"]}\n',
+            (
+                "        token,\n"
+                "        secret,\n"
+                '        algorithms=["HS256", "HS384", "HS512"],\n'
+                '        options={"require": ["exp", "sub"]},\n'
+            ),
+        ),
         names="accept HS256 alone",
     ),
     Mistake(
@@ -248,14 +244,10 @@ MISTAKES = [
     Mistake(
         "05.3",
         "401 instead of 403",
-        """
-        async def dependency(user: CurrentUser) -> User:
-            if user.role not in roles:
-                raise HTTPException(status_code=status.HTTP_401_UNAUTHORIZED, detail="No")
-            return user
-
-        return dependency
-        """,
+        change=(
+            '        raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail="Not allowed")\n',
+            '        raise HTTPException(status_code=status.HTTP_401_UNAUTHORIZED, detail="No")\n',
+        ),
         names="403 Forbidden",
     ),
     Mistake(

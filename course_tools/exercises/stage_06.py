@@ -111,35 +111,27 @@ MISTAKES = [
     Mistake(
         "06.1",
         "set when the app is built",
-        """
-        app = FastAPI()
-        app.state.greeting = greeting
-
-        @app.get("/greeting")
-        async def read_greeting(value: GreetingDep) -> dict[str, str]:
-            return {"greeting": value}
-
-        return app
-        """,
+        change=(
+            (
+                "@asynccontextmanager\n"
+                "async def lifespan(app: FastAPI) -> AsyncIterator[None]:\n"
+                "    app.state.greeting = greeting\n"
+                "    yield\n"
+                "    del app.state.greeting\n"
+                "\n"
+                "app = FastAPI(lifespan=lifespan)\n"
+            ),
+            ("app = FastAPI()\napp.state.greeting = greeting\n"),
+        ),
         names="in the lifespan, not when the app is built",
     ),
     Mistake(
         "06.1",
         "no cleanup at shutdown",
-        """
-        @asynccontextmanager
-        async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-            app.state.greeting = greeting
-            yield
-
-        app = FastAPI(lifespan=lifespan)
-
-        @app.get("/greeting")
-        async def read_greeting(value: GreetingDep) -> dict[str, str]:
-            return {"greeting": value}
-
-        return app
-        """,
+        change=(
+            "    del app.state.greeting\n",
+            "",
+        ),
         names="after the lifespan's yield",
     ),
     Mistake(
@@ -165,21 +157,13 @@ MISTAKES = [
     Mistake(
         "06.1",
         "the closure instead of the dependency",
-        """
-        @asynccontextmanager
-        async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-            app.state.greeting = greeting
-            yield
-            del app.state.greeting
-
-        app = FastAPI(lifespan=lifespan)
-
-        @app.get("/greeting")
-        async def read_greeting() -> dict[str, str]:
-            return {"greeting": greeting}
-
-        return app
-        """,
+        change=(
+            (
+                "async def read_greeting(value: GreetingDep) -> dict[str, str]:\n"
+                '    return {"greeting": value}\n'
+            ),
+            ('async def read_greeting() -> dict[str, str]:\n    return {"greeting": greeting}\n'),
+        ),
         names="through GreetingDep",
     ),
     Mistake(
@@ -196,23 +180,19 @@ MISTAKES = [
     Mistake(
         "06.2",
         "a handler for Exception",
-        """
-        async def not_found(request: Request, exc: Exception) -> JSONResponse:
-            return JSONResponse(status_code=404, content={"detail": str(exc)})
-
-        app.add_exception_handler(Exception, not_found)
-        """,
+        change=(
+            "app.add_exception_handler(NotFoundError, not_found)\n",
+            "app.add_exception_handler(Exception, not_found)\n",
+        ),
         names="register the handler for NotFoundError",
     ),
     Mistake(
         "06.2",
         "the exception in the body",
-        """
-        async def not_found(request: Request, exc: Exception) -> JSONResponse:
-            return JSONResponse(status_code=404, content={"detail": exc})
-
-        app.add_exception_handler(NotFoundError, not_found)
-        """,
+        change=(
+            '    return JSONResponse(status_code=404, content={"detail": str(exc)})\n',
+            '    return JSONResponse(status_code=404, content={"detail": exc})\n',
+        ),
         names='{"detail": str(exc)}',
     ),
 ]

@@ -129,97 +129,64 @@ MISTAKES = [
     Mistake(
         "07.1",
         "banker's rounding",
-        """
-        cent = Decimal("0.01")
-        subtotal = sum((price * quantity for price, quantity in lines), Decimal("0.00"))
-        subtotal = subtotal.quantize(cent)
-        tax = (subtotal * Decimal("0.08")).quantize(cent)
-        shipping = Decimal("0.00") if subtotal >= Decimal("50.00") else Decimal("9.99")
-        total = subtotal + tax + shipping
-        return {"subtotal": subtotal, "tax": tax, "shipping": shipping, "total": total}
-        """,
+        change=(
+            'tax = (subtotal * Decimal("0.08")).quantize(cent, rounding=ROUND_HALF_UP)\n',
+            'tax = (subtotal * Decimal("0.08")).quantize(cent)\n',
+        ),
         names="half-even",
     ),
     Mistake(
         "07.2",
         "final statuses left out",
-        """
-        allowed = {
-            "pending": {"confirmed", "cancelled"},
-            "confirmed": {"processing", "cancelled"},
-            "processing": {"shipped", "cancelled"},
-            "shipped": {"delivered"},
-        }
-        return allowed[status]
-        """,
+        change=(
+            ('    "delivered": set(),\n    "cancelled": set(),\n'),
+            "",
+        ),
         names="every status needs an entry",
     ),
     Mistake(
         "07.2",
         "no cancelling while processing",
-        """
-        allowed = {
-            "pending": {"confirmed", "cancelled"},
-            "confirmed": {"processing", "cancelled"},
-            "processing": {"shipped"},
-            "shipped": {"delivered"},
-            "delivered": set(),
-            "cancelled": set(),
-        }
-        return allowed[status]
-        """,
+        change=(
+            '    "processing": {"shipped", "cancelled"},\n',
+            '    "processing": {"shipped"},\n',
+        ),
         names="'cancelled' is missing",
     ),
     Mistake(
         "07.2",
         "cancelling after shipping",
-        """
-        allowed = {
-            "pending": {"confirmed", "cancelled"},
-            "confirmed": {"processing", "cancelled"},
-            "processing": {"shipped", "cancelled"},
-            "shipped": {"delivered", "cancelled"},
-            "delivered": set(),
-            "cancelled": set(),
-        }
-        return allowed[status]
-        """,
+        change=(
+            '    "shipped": {"delivered"},\n',
+            '    "shipped": {"delivered", "cancelled"},\n',
+        ),
         names="cannot move to 'cancelled'",
     ),
     Mistake(
         "07.3",
         "cancelling adds the units back",
-        """
-        if new_status == "cancelled":
-            return stock + quantity, reserved - quantity
-        if new_status == "shipped":
-            return stock - quantity, reserved - quantity
-        return stock, reserved
-        """,
+        change=(
+            "    return stock, reserved - quantity\n",
+            "    return stock + quantity, reserved - quantity\n",
+        ),
         names="nothing is added back",
     ),
     Mistake(
         "07.3",
         "shipping keeps the reservation",
-        """
-        if new_status == "cancelled":
-            return stock, reserved - quantity
-        if new_status == "shipped":
-            return stock - quantity, reserved
-        return stock, reserved
-        """,
+        change=(
+            "    return stock - quantity, reserved - quantity\n",
+            "    return stock - quantity, reserved\n",
+        ),
         names="and from the reservation",
     ),
     Mistake(
         "07.3",
         "delivery takes the units",
-        """
-        if new_status == "cancelled":
-            return stock, reserved - quantity
-        if new_status in ("shipped", "delivered"):
-            return stock - quantity, reserved - quantity
-        return stock, reserved
-        """,
+        change=(
+            'if new_status == "shipped":\n',
+            'if new_status in ("shipped", "delivered"):\n',
+        ),
         names="already left the stock",
     ),
 ]

@@ -223,19 +223,10 @@ MISTAKES = [
     Mistake(
         "08.3",
         "< instead of <=",
-        """
-        holding = {"pending", "confirmed", "processing"}
-        problems = []
-        for name, (stock, reserved) in products.items():
-            expected = sum(
-                qty for product, qty, status in orders if product == name and status in holding
-            )
-            if reserved != expected:
-                problems.append(f"{name}: {reserved} reserved, but its orders hold {expected}")
-            if not 0 <= reserved < stock:
-                problems.append(f"{name}: reserved {reserved} is outside 0..{stock}")
-        return problems
-        """,
+        change=(
+            "    if not 0 <= reserved <= stock:\n",
+            "    if not 0 <= reserved < stock:\n",
+        ),
         names="not <",
     ),
     Mistake(
@@ -261,19 +252,10 @@ MISTAKES = [
     Mistake(
         "08.3",
         "confirmed forgotten",
-        """
-        holding = {"pending", "processing"}
-        problems = []
-        for name, (stock, reserved) in products.items():
-            expected = sum(
-                qty for product, qty, status in orders if product == name and status in holding
-            )
-            if reserved != expected:
-                problems.append(f"{name}: {reserved} reserved, but its orders hold {expected}")
-            if not 0 <= reserved <= stock:
-                problems.append(f"{name}: reserved {reserved} is outside 0..{stock}")
-        return problems
-        """,
+        change=(
+            'holding = {"pending", "confirmed", "processing"}\n',
+            'holding = {"pending", "processing"}\n',
+        ),
         names="confirmed orders hold",
     ),
 ]

@@ -110,23 +110,19 @@ MISTAKES = [
     Mistake(
         "09.1",
         "None not tested",
-        """
-        if if_none_match.strip() == "*":
-            return True
-        return any(tag.strip().removeprefix("W/") == etag for tag in if_none_match.split(","))
-        """,
+        change=(
+            ("if not if_none_match:\n    return False\n"),
+            "",
+        ),
         names="test for none",
     ),
     Mistake(
         "09.1",
         "the list not split",
-        """
-        if not if_none_match:
-            return False
-        if if_none_match.strip() == "*":
-            return True
-        return if_none_match.strip().removeprefix("W/") == etag
-        """,
+        change=(
+            'return any(tag.strip().removeprefix("W/") == etag for tag in if_none_match.split(","))\n',
+            'return if_none_match.strip().removeprefix("W/") == etag\n',
+        ),
         names='split it on ","',
     ),
     Mistake(
@@ -144,13 +140,10 @@ MISTAKES = [
     Mistake(
         "09.1",
         "a strong comparison",
-        """
-        if not if_none_match:
-            return False
-        if if_none_match.strip() == "*":
-            return True
-        return any(tag.strip() == etag for tag in if_none_match.split(","))
-        """,
+        change=(
+            'return any(tag.strip().removeprefix("W/") == etag for tag in if_none_match.split(","))\n',
+            'return any(tag.strip() == etag for tag in if_none_match.split(","))\n',
+        ),
         names="compares weakly",
     ),
     Mistake(
@@ -169,26 +162,34 @@ MISTAKES = [
     Mistake(
         "09.2",
         "nothing stored",
-        """
-        cached = await cache.get(key)
-        if cached is not None:
-            return cached
-        return CachedResponse.of(await load())
-        """,
+        change=(
+            (
+                "generation = await cache.generation()  # before the read: a change during it wins\n"
+                "cached = CachedResponse.of(await load())\n"
+                "await cache.set(key, cached, generation)\n"
+                "return cached\n"
+            ),
+            "return CachedResponse.of(await load())\n",
+        ),
         names="store it",
     ),
     Mistake(
         "09.2",
         "the bytes stored",
-        """
-        cached = await cache.get(key)
-        if cached is not None:
-            return cached
-        generation = await cache.generation()
-        body = await load()
-        await cache.set(key, body, generation)
-        return CachedResponse.of(body)
-        """,
+        change=(
+            (
+                "generation = await cache.generation()  # before the read: a change during it wins\n"
+                "cached = CachedResponse.of(await load())\n"
+                "await cache.set(key, cached, generation)\n"
+                "return cached\n"
+            ),
+            (
+                "generation = await cache.generation()\n"
+                "body = await load()\n"
+                "await cache.set(key, body, generation)\n"
+                "return CachedResponse.of(body)\n"
+            ),
+        ),
         names="not the bytes",
     ),
 ]

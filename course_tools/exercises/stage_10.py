@@ -174,37 +174,19 @@ MISTAKES = [
     Mistake(
         "10.2",
         "exact key names",
-        """
-        def clean(value: Any) -> Any:
-            if isinstance(value, dict):
-                return redact(value)
-            if isinstance(value, list):
-                return [clean(item) for item in value]
-            return value
-
-        return {
-            key: "[REDACTED]" if key.lower() in SENSITIVE else clean(value)
-            for key, value in fields.items()
-        }
-        """,
+        change=(
+            '    key: "[REDACTED]" if any(word in key.lower() for word in SENSITIVE) else clean(value)\n',
+            '    key: "[REDACTED]" if key.lower() in SENSITIVE else clean(value)\n',
+        ),
         names="contains one of the words",
     ),
     Mistake(
         "10.2",
         "case compared",
-        """
-        def clean(value: Any) -> Any:
-            if isinstance(value, dict):
-                return redact(value)
-            if isinstance(value, list):
-                return [clean(item) for item in value]
-            return value
-
-        return {
-            key: "[REDACTED]" if any(word in key for word in SENSITIVE) else clean(value)
-            for key, value in fields.items()
-        }
-        """,
+        change=(
+            '    key: "[REDACTED]" if any(word in key.lower() for word in SENSITIVE) else clean(value)\n',
+            '    key: "[REDACTED]" if any(word in key for word in SENSITIVE) else clean(value)\n',
+        ),
         names="without case",
     ),
     Mistake(

@@ -160,15 +160,20 @@ MISTAKES = [
     Mistake(
         "12.2",
         "one fetch per key",
-        """
-        async def load(keys: list[int]) -> list[list[str]]:
-            answers = []
-            for key in keys:
-                answers.append([review for _, review in await fetch([key])])
-            return answers
-
-        return DataLoader(load_fn=load)
-        """,
+        change=(
+            (
+                "    by_product: dict[int, list[str]] = {key: [] for key in keys}\n"
+                "    for product_id, review in await fetch(keys):\n"
+                "        by_product[product_id].append(review)\n"
+                "    return [by_product[key] for key in keys]\n"
+            ),
+            (
+                "    answers = []\n"
+                "    for key in keys:\n"
+                "        answers.append([review for _, review in await fetch([key])])\n"
+                "    return answers\n"
+            ),
+        ),
         names="call fetch once",
     ),
     Mistake(

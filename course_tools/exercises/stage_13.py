@@ -77,12 +77,10 @@ MISTAKES = [
     Mistake(
         "13.1",
         "no empty line after the frame",
-        """
-        lines = [f"event: {event}"]
-        lines += [f"data: {line}" for line in data.split("\\n")]
-        lines.append(f"id: {event_id}")
-        return "\\n".join(lines) + "\\n"
-        """,
+        change=(
+            'return "\\n".join(lines) + "\\n\\n"\n',
+            'return "\\n".join(lines) + "\\n"\n',
+        ),
         names="one empty line",
     ),
     Mistake(

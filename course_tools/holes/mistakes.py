@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import textwrap
 from dataclasses import dataclass
 from types import ModuleType
 
@@ -17,10 +18,32 @@ import course_tools.holes
 
 @dataclass(frozen=True)
 class Mistake:
+    """A wrong answer: written out whole (`code`), or as one change to the solution (`change`).
+
+    A change is (this text of the solution, that text instead), both indented as the solution is
+    once dedented. It must match the solution exactly once: a solution edited since fails loudly
+    instead of grading a mistake nobody makes.
+    """
+
     target: str  # a hole ("04.reserve") or an exercise ("04.2")
     name: str  # a few words, for the report: "a read, then a write"
-    code: str  # the wrong answer, in place of the hole's solution
-    names: str  # words the check's first message must contain
+    code: str = ""  # the wrong answer, in place of the hole's solution
+    names: str = ""  # words the check's first message must contain
+    change: tuple[str, str] | None = None
+
+    def wrong_answer(self, solution: str) -> str:
+        """The code to write in place of `solution`."""
+        if self.change is None:
+            return self.code
+        old, new = self.change
+        solution = textwrap.dedent(solution)
+        found = solution.count(old)
+        if found != 1:
+            raise ValueError(
+                f"{self.target}: the text mistake {self.name!r} changes occurs {found} times in "
+                "the solution, not once"
+            )
+        return solution.replace(old, new)
 
 
 def mistakes_in(package: ModuleType) -> list[Mistake]:

@@ -32,48 +32,46 @@ MISTAKES = [
     Mistake(
         "01.weak_secret",
         "refused in every environment",
-        """
-        secret = value.get_secret_value()
-        if secret == DEVELOPMENT_SECRET_KEY:
-            raise ValueError("the development default is refused in production: set SECRET_KEY")
-        if len(secret) < 32:
-            raise ValueError("must be at least 32 characters long in production")
-        return value
-        """,
+        change=(
+            ('if info.data.get("environment") != "production":\n    return value\n'),
+            "",
+        ),
         names="outside production",
     ),
     Mistake(
         "01.usable_hosts",
         "an empty list let through",
-        """
-        if "*" in hosts and info.data.get("environment") == "production":
-            raise ValueError('"*" accepts any Host header: list the real host names in production')
-        return hosts
-        """,
+        change=(
+            (
+                "if not hosts:\n"
+                '    raise ValueError("name at least one host the service answers to")\n'
+            ),
+            "",
+        ),
         names="empty allowed_hosts",
     ),
     Mistake(
         "01.usable_hosts",
         'only a lone "*" refused',
-        """
-        if not hosts:
-            raise ValueError("name at least one host the service answers to")
-        if hosts == ["*"] and info.data.get("environment") == "production":
-            raise ValueError('"*" accepts any Host header: list the real host names in production')
-        return hosts
-        """,
+        change=(
+            'if "*" in hosts and info.data.get("environment") == "production":\n',
+            'if hosts == ["*"] and info.data.get("environment") == "production":\n',
+        ),
         names="beside real names",
     ),
     Mistake(
         "01.usable_hosts",
         '"*" refused in every environment',
-        """
-        if not hosts:
-            raise ValueError("name at least one host the service answers to")
-        if "*" in hosts:
-            raise ValueError('"*" accepts any Host header: list the real host names')
-        return hosts
-        """,
+        change=(
+            (
+                'if "*" in hosts and info.data.get("environment") == "production":\n'
+                "    raise ValueError('\"*\" accepts any Host header: list the real host names in production')\n"
+            ),
+            (
+                'if "*" in hosts:\n'
+                "    raise ValueError('\"*\" accepts any Host header: list the real host names')\n"
+            ),
+        ),
         names="only production refuses it",
     ),
 ]

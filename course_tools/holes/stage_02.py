@@ -20,37 +20,25 @@ MISTAKES = [
     Mistake(
         "02.money",
         "a float made a Decimal directly",
-        """
-        if isinstance(value, bool):
-            raise ValueError("must be an amount, not true or false")
-        if isinstance(value, str):
-            if not MONEY_TEXT.fullmatch(value):
-                raise ValueError('must be a positive amount like "12.30", in ASCII digits')
-            return Decimal(value)
-        if isinstance(value, float):
-            if not math.isfinite(value):
-                raise ValueError("must be a finite amount")
-            return Decimal(value)
-        return value
-        """,
+        change=(
+            (
+                "    return Decimal(repr(value))  # the shortest text of the float: what the client wrote\n"
+                "return value  # an int, or a Decimal from Python code: the constraints below still apply\n"
+            ),
+            ("    return Decimal(value)\nreturn value\n"),
+        ),
         names="Decimal(repr(value))",
     ),
     Mistake(
         "02.money",
         "a float rounded to two places",
-        """
-        if isinstance(value, bool):
-            raise ValueError("must be an amount, not true or false")
-        if isinstance(value, str):
-            if not MONEY_TEXT.fullmatch(value):
-                raise ValueError('must be a positive amount like "12.30", in ASCII digits')
-            return Decimal(value)
-        if isinstance(value, float):
-            if not math.isfinite(value):
-                raise ValueError("must be a finite amount")
-            return round(Decimal(value), 2)
-        return value
-        """,
+        change=(
+            (
+                "    return Decimal(repr(value))  # the shortest text of the float: what the client wrote\n"
+                "return value  # an int, or a Decimal from Python code: the constraints below still apply\n"
+            ),
+            ("    return round(Decimal(value), 2)\nreturn value\n"),
+        ),
         names="a float is never rounded",
     ),
     Mistake(
@@ -104,11 +92,10 @@ MISTAKES = [
     Mistake(
         "02.no_duplicates",
         "nothing returned",
-        """
-        product_ids = [item.product_id for item in items]
-        if len(set(product_ids)) != len(product_ids):
-            raise ValueError("each product may appear only once; raise its quantity instead")
-        """,
+        change=(
+            "return items\n",
+            "",
+        ),
         names="returns the list it checked",
     ),
 ]

@@ -6,22 +6,19 @@ MISTAKES = [
     Mistake(
         "03.sqlite_pragmas",
         "foreign keys left off",
-        """
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout={LOCK_WAIT_MS}")
-        cursor.close()
-        """,
+        change=(
+            'cursor.execute("PRAGMA foreign_keys=ON")\n',
+            "",
+        ),
         names="PRAGMA foreign_keys=ON",
     ),
     Mistake(
         "03.sqlite_pragmas",
         "the busy timeout in seconds",
-        """
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={LOCK_WAIT_MS // 1000}")
-        cursor.close()
-        """,
+        change=(
+            'cursor.execute(f"PRAGMA busy_timeout={LOCK_WAIT_MS}")\n',
+            'cursor.execute(f"PRAGMA busy_timeout={LOCK_WAIT_MS // 1000}")\n',
+        ),
         names="milliseconds, not seconds",
     ),
     Mistake(
@@ -51,11 +48,10 @@ MISTAKES = [
     Mistake(
         "03.utc_result",
         "naive values converted with astimezone",
-        """
-        if value is None:
-            return None
-        return value.astimezone(UTC)
-        """,
+        change=(
+            ("if value.tzinfo is None:\n    return value.replace(tzinfo=UTC)\n"),
+            "",
+        ),
         names="local time",
     ),
 ]

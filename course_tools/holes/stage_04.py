@@ -21,30 +21,22 @@ MISTAKES = [
     Mistake(
         "04.reserve",
         "inactive products reserved",
-        """
-        updated = await execute_write(
-            self.session,
-            update(Product)
-            .where(
-                Product.id == product_id,
-                Product.stock_quantity - Product.reserved_quantity >= quantity,
-            )
-            .values(reserved_quantity=Product.reserved_quantity + quantity)
-            .execution_options(synchronize_session=False),
-        )
-        return updated == 1
-        """,
+        change=(
+            "        Product.is_active.is_(True),\n",
+            "",
+        ),
         names="no longer active",
     ),
     Mistake(
         "04.paginate",
         "page 1 skips the first page",
-        """
-        count_statement = select(func.count()).select_from(statement.order_by(None).subquery())
-        total = await self.session.scalar(count_statement) or 0
-        result = await self.session.scalars(statement.limit(per_page).offset(page * per_page))
-        return result.all(), total
-        """,
+        change=(
+            (
+                "offset = (page - 1) * per_page\n"
+                "result = await self.session.scalars(statement.limit(per_page).offset(offset))\n"
+            ),
+            "result = await self.session.scalars(statement.limit(per_page).offset(page * per_page))\n",
+        ),
         names="page 1 starts at the first row",
     ),
     Mistake(
@@ -60,12 +52,13 @@ MISTAKES = [
     Mistake(
         "04.paginate",
         "the whole table counted",
-        """
-        total = await self.session.scalar(select(func.count()).select_from(self.model)) or 0
-        offset = (page - 1) * per_page
-        result = await self.session.scalars(statement.limit(per_page).offset(offset))
-        return result.all(), total
-        """,
+        change=(
+            (
+                "count_statement = select(func.count()).select_from(statement.order_by(None).subquery())\n"
+                "total = await self.session.scalar(count_statement) or 0\n"
+            ),
+            "total = await self.session.scalar(select(func.count()).select_from(self.model)) or 0\n",
+        ),
         names="not the whole table",
     ),
     Mistake(

@@ -6,13 +6,18 @@ MISTAKES = [
     Mistake(
         "05.decode_token",
         "exp, sub and iat not required",
-        """
-        try:
-            claims = jwt.decode(token, secret_key, algorithms=[ALGORITHM])
-            return uuid.UUID(claims["sub"])
-        except (jwt.PyJWTError, ValueError, TypeError) as exc:
-            raise InvalidTokenError(str(exc)) from exc
-        """,
+        change=(
+            (
+                '    # Always name the accepted algorithms: never let the token choose (e.g. "none").\n'
+                "    claims = jwt.decode(\n"
+                "        token,\n"
+                "        secret_key,\n"
+                "        algorithms=[ALGORITHM],\n"
+                '        options={"require": ["exp", "sub", "iat"]},\n'
+                "    )\n"
+            ),
+            "    claims = jwt.decode(token, secret_key, algorithms=[ALGORITHM])\n",
+        ),
         names="never expires",
     ),
     Mistake(
@@ -127,18 +132,13 @@ MISTAKES = [
     Mistake(
         "05.current_user",
         "any user, active or not",
-        """
-        if not token:
-            raise unauthorized()
-        try:
-            user_id = decode_access_token(token, settings.secret_key.get_secret_value())
-        except InvalidTokenError:
-            raise unauthorized() from None
-        user = await session.get(User, user_id)
-        if user is None:
-            raise unauthorized()
-        return user
-        """,
+        change=(
+            (
+                "if user.status != UserStatus.ACTIVE:\n"
+                '    raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail="Inactive user")\n'
+            ),
+            "",
+        ),
         names="whose status is not active",
     ),
     Mistake(

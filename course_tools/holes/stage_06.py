@@ -29,15 +29,16 @@ MISTAKES = [
     Mistake(
         "06.validation_errors",
         "everything but the input",
-        """
-        errors = [
-            {key: value for key, value in error.items() if key != "input"}
-            for error in exc.errors()
-        ]
-        return JSONResponse(
-            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, content={"detail": errors}
-        )
-        """,
+        change=(
+            (
+                "    {\n"
+                '        "loc": [_printable(part) for part in error["loc"]],\n'
+                '        "msg": _printable(error["msg"]),\n'
+                '        "type": error["type"],\n'
+                "    }\n"
+            ),
+            '    {key: value for key, value in error.items() if key != "input"}\n',
+        ),
         names="only loc, msg and type",
     ),
     Mistake(
@@ -107,43 +108,19 @@ MISTAKES = [
     Mistake(
         "06.first_admin",
         "the password stored as it is",
-        """
-        async with session_factory() as session, transaction(session):
-            users = UserRepository(session)
-            user = await users.get_by_email(settings.first_admin_email)
-            if user is None:
-                password = settings.first_admin_password.get_secret_value()
-                user = User(
-                    email=settings.first_admin_email,
-                    hashed_password=password,
-                    full_name="Administrator",
-                    is_verified=True,
-                )
-                session.add(user)
-            user.role = UserRole.ADMIN
-            user.status = UserStatus.ACTIVE
-        """,
+        change=(
+            "            hashed_password=await hash_password(password),\n",
+            "            hashed_password=password,\n",
+        ),
         names="never the password itself",
     ),
     Mistake(
         "06.first_admin",
         "no transaction, nothing committed",
-        """
-        async with session_factory() as session:
-            users = UserRepository(session)
-            user = await users.get_by_email(settings.first_admin_email)
-            if user is None:
-                password = settings.first_admin_password.get_secret_value()
-                user = User(
-                    email=settings.first_admin_email,
-                    hashed_password=await hash_password(password),
-                    full_name="Administrator",
-                    is_verified=True,
-                )
-                session.add(user)
-            user.role = UserRole.ADMIN
-            user.status = UserStatus.ACTIVE
-        """,
+        change=(
+            "async with session_factory() as session, transaction(session):\n",
+            "async with session_factory() as session:\n",
+        ),
         names="a transaction that commits",
     ),
 ]

@@ -6,34 +6,28 @@ MISTAKES = [
     Mistake(
         "07.totals",
         "free shipping only above 50.00",
-        """
-        subtotal = sum(line_totals, Decimal("0.00")).quantize(CENT)
-        tax = (subtotal * TAX_RATE).quantize(CENT, rounding=ROUND_HALF_UP)
-        shipping = Decimal("0.00") if subtotal > FREE_SHIPPING_FROM else SHIPPING_FEE
-        return Totals(subtotal, tax, shipping, subtotal + tax + shipping)
-        """,
+        change=(
+            'shipping = Decimal("0.00") if subtotal >= FREE_SHIPPING_FROM else SHIPPING_FEE\n',
+            'shipping = Decimal("0.00") if subtotal > FREE_SHIPPING_FROM else SHIPPING_FEE\n',
+        ),
         names="exactly 50.00",
     ),
     Mistake(
         "07.totals",
         "tax not rounded",
-        """
-        subtotal = sum(line_totals, Decimal("0.00")).quantize(CENT)
-        tax = subtotal * TAX_RATE
-        shipping = Decimal("0.00") if subtotal >= FREE_SHIPPING_FROM else SHIPPING_FEE
-        return Totals(subtotal, tax, shipping, subtotal + tax + shipping)
-        """,
+        change=(
+            "tax = (subtotal * TAX_RATE).quantize(CENT, rounding=ROUND_HALF_UP)\n",
+            "tax = subtotal * TAX_RATE\n",
+        ),
         names="rounded half-up to the cent",
     ),
     Mistake(
         "07.totals",
         "free shipping judged with the tax",
-        """
-        subtotal = sum(line_totals, Decimal("0.00")).quantize(CENT)
-        tax = (subtotal * TAX_RATE).quantize(CENT, rounding=ROUND_HALF_UP)
-        shipping = Decimal("0.00") if subtotal + tax >= FREE_SHIPPING_FROM else SHIPPING_FEE
-        return Totals(subtotal, tax, shipping, subtotal + tax + shipping)
-        """,
+        change=(
+            'shipping = Decimal("0.00") if subtotal >= FREE_SHIPPING_FROM else SHIPPING_FEE\n',
+            'shipping = Decimal("0.00") if subtotal + tax >= FREE_SHIPPING_FROM else SHIPPING_FEE\n',
+        ),
         names="before tax",
     ),
     Mistake(
@@ -82,28 +76,27 @@ MISTAKES = [
     Mistake(
         "07.change_status",
         "status set on the object, whatever it is now",
-        """
-        order.status = new_status
-        await session.flush()
-        for item in order.items:
-            if new_status == OrderStatus.CANCELLED:
-                await products.release(item.product_id, item.quantity)
-            elif new_status == OrderStatus.SHIPPED:
-                await products.ship(item.product_id, item.quantity)
-        """,
+        change=(
+            (
+                "# Conditional on the status we saw: a concurrent change makes this a no-op, not a repeat.\n"
+                "if not await OrderRepository(session).change_status(order.id, {order.status}, new_status):\n"
+                '    raise InvalidTransitionError(f"order is no longer {order.status}")\n'
+            ),
+            ("order.status = new_status\nawait session.flush()\n"),
+        ),
         names="stale copy",
     ),
     Mistake(
         "07.change_status",
         "the UPDATE's answer ignored",
-        """
-        await OrderRepository(session).change_status(order.id, {order.status}, new_status)
-        for item in order.items:
-            if new_status == OrderStatus.CANCELLED:
-                await products.release(item.product_id, item.quantity)
-            elif new_status == OrderStatus.SHIPPED:
-                await products.ship(item.product_id, item.quantity)
-        """,
+        change=(
+            (
+                "# Conditional on the status we saw: a concurrent change makes this a no-op, not a repeat.\n"
+                "if not await OrderRepository(session).change_status(order.id, {order.status}, new_status):\n"
+                '    raise InvalidTransitionError(f"order is no longer {order.status}")\n'
+            ),
+            "await OrderRepository(session).change_status(order.id, {order.status}, new_status)\n",
+        ),
         names="check that the UPDATE changed a row",
     ),
 ]

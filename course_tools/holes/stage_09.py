@@ -27,12 +27,14 @@ MISTAKES = [
     Mistake(
         "09.invalidate_after_commit",
         "the mark never cleared",
-        """
-        await super().commit()
-        if self.info.get(CHANGED_KEY, False):
-            cache: CatalogueCache = self.info[CACHE_KEY]
-            await cache.invalidate()
-        """,
+        change=(
+            (
+                "# After the commit, never before: a reader between an early invalidation and the commit\n"
+                "# would read the old row and cache it again, and the stale entry would stay.\n"
+                "if self.info.pop(CHANGED_KEY, False):\n"
+            ),
+            "if self.info.get(CHANGED_KEY, False):\n",
+        ),
         names="clears the mark",
     ),
     Mistake(
@@ -46,16 +48,10 @@ MISTAKES = [
     Mistake(
         "09.redis_hit",
         "one attempt too few",
-        """
-        try:
-            count, ttl = await self._hit(keys=[self.prefix + key], args=[self.window_seconds])
-        except RedisError as error:
-            logger.warning("rate limiter: Redis unavailable (%s), limiting in process", error)
-            return await self.fallback.hit(key)
-        if int(count) < self.limit:
-            return RateLimitResult(allowed=True, retry_after=0)
-        return RateLimitResult(allowed=False, retry_after=max(1, int(ttl)))
-        """,
+        change=(
+            "if int(count) <= self.limit:\n",
+            "if int(count) < self.limit:\n",
+        ),
         names="the Nth included",
     ),
     Mistake(
@@ -94,26 +90,29 @@ MISTAKES = [
     Mistake(
         "09.redis_hit",
         "no fallback when Redis is down",
-        """
-        count, ttl = await self._hit(keys=[self.prefix + key], args=[self.window_seconds])
-        if int(count) <= self.limit:
-            return RateLimitResult(allowed=True, retry_after=0)
-        return RateLimitResult(allowed=False, retry_after=max(1, int(ttl)))
-        """,
+        change=(
+            (
+                "try:\n"
+                "    count, ttl = await self._hit(keys=[self.prefix + key], args=[self.window_seconds])\n"
+                "except RedisError as error:\n"
+                '    logger.warning("rate limiter: Redis unavailable (%s), limiting in process", error)\n'
+                "    return await self.fallback.hit(key)\n"
+            ),
+            "count, ttl = await self._hit(keys=[self.prefix + key], args=[self.window_seconds])\n",
+        ),
         names="fall back to the in-process limiter",
     ),
     Mistake(
         "09.redis_hit",
         "Redis down lets every attempt in",
-        """
-        try:
-            count, ttl = await self._hit(keys=[self.prefix + key], args=[self.window_seconds])
-        except RedisError:
-            return RateLimitResult(allowed=True, retry_after=0)
-        if int(count) <= self.limit:
-            return RateLimitResult(allowed=True, retry_after=0)
-        return RateLimitResult(allowed=False, retry_after=max(1, int(ttl)))
-        """,
+        change=(
+            (
+                "except RedisError as error:\n"
+                '    logger.warning("rate limiter: Redis unavailable (%s), limiting in process", error)\n'
+                "    return await self.fallback.hit(key)\n"
+            ),
+            ("except RedisError:\n    return RateLimitResult(allowed=True, retry_after=0)\n"),
+        ),
         names="never unlimited",
     ),
     Mistake(

@@ -6,57 +6,37 @@ MISTAKES = [
     Mistake(
         "10.readiness",
         "Redis required even when not configured",
-        """
-        database, migrations = await check_database(session)
-        redis = await check_redis(resources.redis)
-        ok = database == "ok" and migrations == "ok" and redis == "ok"
-        body = Readiness(
-            status="ok" if ok else "error", database=database, redis=redis, migrations=migrations
-        )
-        return JSONResponse(body.model_dump(), status_code=200 if ok else 503)
-        """,
+        change=(
+            'ok = database == "ok" and migrations == "ok" and redis != "unavailable"\n',
+            'ok = database == "ok" and migrations == "ok" and redis == "ok"\n',
+        ),
         names='Redis "not configured" is not a failure',
     ),
     Mistake(
         "10.readiness",
         "the migrations left out of the verdict",
-        """
-        database, migrations = await check_database(session)
-        redis = await check_redis(resources.redis)
-        ok = database == "ok" and redis != "unavailable"
-        body = Readiness(
-            status="ok" if ok else "error", database=database, redis=redis, migrations=migrations
-        )
-        return JSONResponse(body.model_dump(), status_code=200 if ok else 503)
-        """,
+        change=(
+            'ok = database == "ok" and migrations == "ok" and redis != "unavailable"\n',
+            'ok = database == "ok" and redis != "unavailable"\n',
+        ),
         names="not at head",
     ),
     Mistake(
         "10.readiness",
         "an error in the body, but 200",
-        """
-        database, migrations = await check_database(session)
-        redis = await check_redis(resources.redis)
-        ok = database == "ok" and migrations == "ok" and redis != "unavailable"
-        body = Readiness(
-            status="ok" if ok else "error", database=database, redis=redis, migrations=migrations
-        )
-        return JSONResponse(body.model_dump())
-        """,
+        change=(
+            "return JSONResponse(body.model_dump(), status_code=200 if ok else 503)\n",
+            "return JSONResponse(body.model_dump())\n",
+        ),
         names='not 200 with "error" in the body',
     ),
     Mistake(
         "10.readiness",
         "a Redis that is down ignored",
-        """
-        database, migrations = await check_database(session)
-        redis = await check_redis(resources.redis)
-        ok = database == "ok" and migrations == "ok"
-        body = Readiness(
-            status="ok" if ok else "error", database=database, redis=redis, migrations=migrations
-        )
-        return JSONResponse(body.model_dump(), status_code=200 if ok else 503)
-        """,
+        change=(
+            'ok = database == "ok" and migrations == "ok" and redis != "unavailable"\n',
+            'ok = database == "ok" and migrations == "ok"\n',
+        ),
         names="a configured Redis that does not answer",
     ),
     Mistake(
@@ -97,32 +77,22 @@ MISTAKES = [
     Mistake(
         "10.first_admin",
         "never committed",
-        """
-        async with session_factory() as session:
-            user = await UserRepository(session).get_by_email(email)
-            if user is None:
-                user = User(
-                    email=email,
-                    hashed_password=await hash_password(password.get_secret_value()),
-                    full_name="Administrator",
-                    is_verified=True,
-                )
-                session.add(user)
-            user.role = UserRole.ADMIN
-            user.status = UserStatus.ACTIVE
-        """,
+        change=(
+            "async with session_factory() as session, transaction(session):\n",
+            "async with session_factory() as session:\n",
+        ),
         names="committed",
     ),
     Mistake(
         "10.security_headers",
         "HSTS over plain HTTP",
-        """
-        if message["type"] == "http.response.start":
-            headers = MutableHeaders(scope=message)
-            for name, value in SECURITY_HEADERS.items():
-                headers.setdefault(name, value)
-            headers.setdefault("Strict-Transport-Security", self.hsts)
-        """,
+        change=(
+            (
+                '    if scope["scheme"] == "https":\n'
+                '        headers.setdefault("Strict-Transport-Security", self.hsts)\n'
+            ),
+            '    headers.setdefault("Strict-Transport-Security", self.hsts)\n',
+        ),
         names="over plain HTTP",
     ),
     Mistake(

@@ -6,17 +6,10 @@ MISTAKES = [
     Mistake(
         "13.same_transaction",
         "the event committed on its own",
-        """
-        event = OutboxEvent(
-            order_id=order.id,
-            status=status.value,
-            previous_status=previous.value if previous else None,
-            payload=payload,
-        )
-        session.add(event)
-        await session.commit()  # "make sure the event is saved"
-        return event
-        """,
+        change=(
+            "session.add(event)\n",
+            ('session.add(event)\nawait session.commit()  # "make sure the event is saved"\n'),
+        ),
         names="never commit it on its own",
     ),
     Mistake(

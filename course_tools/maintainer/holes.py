@@ -88,7 +88,7 @@ def check_empty(root: Path, number: int, holes: list[Hole]) -> Case:
 def check_mistake(root: Path, hole: Hole, mistake: Mistake) -> Case:
     def edit(path: str, code: str) -> str:
         if path == hole.path and f"BEGIN HOLE {hole.hole_id}:" in code:
-            return replace_hole(code, hole.hole_id, mistake.code)
+            return replace_hole(code, hole.hole_id, mistake.wrong_answer(hole.solution))
         return code
 
     with course_with(root, hole.stage.number, edit) as copy:

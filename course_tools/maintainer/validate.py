@@ -6,6 +6,7 @@ and each must get "not yet" with a hint that names it.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,12 +39,19 @@ class Validation:
         )
 
 
+def solution_of(match: re.Match[str]) -> str:
+    """The code between an exercise's `# BEGIN SOLUTION` and `# END SOLUTION` lines."""
+    body = match[0].partition("\n")[2]
+    return body[: body.rindex("# END SOLUTION")].rpartition("\n")[0] + "\n"
+
+
 def with_mistake(source: str, mistake: Mistake) -> str:
     """The exercise cell with its solution replaced by the mistake, at the solution's indent."""
     match = SOLUTION.search(source)
     if match is None:
         raise ValueError(f"exercise {mistake.target} has no solution block")
-    code = textwrap.indent(textwrap.dedent(mistake.code).strip("\n") + "\n", match["indent"])
+    answer = mistake.wrong_answer(solution_of(match))
+    code = textwrap.indent(textwrap.dedent(answer).strip("\n") + "\n", match["indent"])
     return source[: match.start()] + code + source[match.end() :]
 
 

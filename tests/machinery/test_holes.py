@@ -6,6 +6,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+import course_tools.exercises
 from course_tools.checks import run_checks
 from course_tools.holes import (
     all_holes,
@@ -16,10 +17,11 @@ from course_tools.holes import (
     reveal,
     unfilled_holes,
 )
-from course_tools.holes.mistakes import all_mistakes
+from course_tools.holes.mistakes import Mistake, all_mistakes, mistakes_in
 from course_tools.maintainer.edition import build_edition
 from course_tools.maintainer.holes import check_empty
-from course_tools.notebooks import expected_files, module_text, stage, stages
+from course_tools.maintainer.validate import solution_of
+from course_tools.notebooks import SOLUTION, expected_files, module_text, stage, stages
 from course_tools.recovery import learner_workspace, restore
 
 REPO = Path(__file__).resolve().parents[2]
@@ -53,6 +55,30 @@ def test_a_mistake_replaces_one_hole_only() -> None:
     assert "        return max(prices)\n" in wrong and "sum(" not in wrong
     with pytest.raises(LookupError):
         replace_hole(CELL, "09.other", "pass")
+
+
+def test_a_mistake_written_as_a_change_must_match_its_solution_once() -> None:
+    """A change to a solution that was edited since fails loudly, never grades nothing."""
+    mistake = Mistake("99.f", "one too many", change=("    return n\n", "    return n + 1\n"))
+    assert mistake.wrong_answer("def f(n):\n    return n\n") == "def f(n):\n    return n + 1\n"
+    with pytest.raises(ValueError, match="occurs 0 times"):
+        mistake.wrong_answer("def f(n):\n    return 2 * n\n")
+
+
+def test_every_listed_change_still_applies() -> None:
+    """Each mistake written as a change matches its hole's or exercise's solution exactly once."""
+    solutions = {hole_id: hole.solution for hole_id, hole in all_holes(REPO).items()}
+    for item in stages(REPO):
+        for cell in item.exercises:
+            match = SOLUTION.search(cell.source)
+            assert match is not None, cell.exercise_id
+            solutions[cell.exercise_id] = solution_of(match)
+    changes = [
+        m for m in [*all_mistakes(), *mistakes_in(course_tools.exercises)] if m.change is not None
+    ]
+    assert changes
+    for mistake in changes:
+        assert mistake.wrong_answer(solutions[mistake.target]) != solutions[mistake.target]
 
 
 def test_the_function_of_a_hole_is_named_with_its_class() -> None:
