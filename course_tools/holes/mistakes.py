@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import ModuleType
 
 import course_tools.holes
@@ -28,8 +28,8 @@ class Mistake:
     target: str  # a hole ("04.reserve") or an exercise ("04.2")
     name: str  # a few words, for the report: "a read, then a write"
     code: str = ""  # the wrong answer, in place of the hole's solution
-    names: str = ""  # words the check's first message must contain
-    change: tuple[str, str] | None = None
+    names: str = field(kw_only=True)  # words the check's first message must contain
+    change: tuple[str, str] | None = field(default=None, kw_only=True)
 
     def wrong_answer(self, solution: str) -> str:
         """The code to write in place of `solution`."""
@@ -40,8 +40,8 @@ class Mistake:
         found = solution.count(old)
         if found != 1:
             raise ValueError(
-                f"{self.target}: the text mistake {self.name!r} changes occurs {found} times in "
-                "the solution, not once"
+                f"{self.target}: mistake {self.name!r} changes text that occurs {found} times "
+                "in the solution, not once"
             )
         return solution.replace(old, new)
 

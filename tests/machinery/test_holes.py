@@ -59,7 +59,9 @@ def test_a_mistake_replaces_one_hole_only() -> None:
 
 def test_a_mistake_written_as_a_change_must_match_its_solution_once() -> None:
     """A change to a solution that was edited since fails loudly, never grades nothing."""
-    mistake = Mistake("99.f", "one too many", change=("    return n\n", "    return n + 1\n"))
+    mistake = Mistake(
+        "99.f", "one too many", change=("    return n\n", "    return n + 1\n"), names="one"
+    )
     assert mistake.wrong_answer("def f(n):\n    return n\n") == "def f(n):\n    return n + 1\n"
     with pytest.raises(ValueError, match="occurs 0 times"):
         mistake.wrong_answer("def f(n):\n    return 2 * n\n")
