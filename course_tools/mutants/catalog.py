@@ -35,7 +35,7 @@ NAIVE_RESERVATION = Mutant(
         await self.session.flush()
         return True
 """,
-    lesson="notebook 04, section 5 (a lost update)",
+    lesson="notebook 04, section 5 (the failure mode: a lost update)",
     hint="Send 20 orders for one unit each at the same moment (asyncio.gather) on a product with "
     "10 in stock, on a database with real commits: exactly 10 may succeed, and the reserved "
     "quantity must equal the number of successes.",
@@ -60,7 +60,7 @@ TOKEN_NOT_VERIFIED = Mutant(
             options={"verify_signature": False, "require": ["exp", "sub", "iat"]},
         )
 """,
-    lesson="notebook 05, section 2 (tokens: signed, not secret)",
+    lesson="notebook 05, section 2 (access tokens: signed, not secret)",
     hint="Parametrize one test over forged tokens (a tampered signature, another key, "
     '"alg: none", an expired token) and expect 401 from GET /users/me for each.',
 )
@@ -81,7 +81,7 @@ FORBIDDEN_NOT_HIDDEN = Mutant(
 
         raise HTTPException(status_code=403, detail="This order belongs to someone else")
 """,
-    lesson="notebook 07, section 4 (who may see an order)",
+    lesson="notebook 07, section 6 (someone else's order is a 404)",
     hint="Let a second user GET (and cancel) the first user's order: the answer must be 404, "
     "exactly as for an id that does not exist.",
 )
@@ -116,7 +116,7 @@ HALF_EVEN_TAX = Mutant(
     replacement="""\
     tax = round(subtotal * TAX_RATE, 2)  # round() on a Decimal rounds half to even
 """,
-    lesson="notebook 07, section 1 (rounding)",
+    lesson="notebook 07, section 1 (money is not a float)",
     hint="At 8% no whole-cent subtotal ever lands on half a cent, so no order shows this bug "
     "today. Pin the rule anyway: monkeypatch TAX_RATE (say to 0.05) and check that "
     "calculate_totals rounds 0.025 up to 0.03.",
@@ -162,7 +162,7 @@ LIMITER_NEVER_RESETS = Mutant(
     replacement="""\
             if now - start < self.window_seconds * 1000:  # milliseconds, not seconds
 """,
-    lesson="notebook 05, section 4 (a rate limiter behind a small interface)",
+    lesson="notebook 05, section 3 (limiting login attempts)",
     hint="Give the app a limiter with a fake clock (app.state.resources.rate_limiter = "
     "InMemoryRateLimiter(..., clock=...)), use up the attempts, move the clock past the window: "
     "the next login must be allowed again.",

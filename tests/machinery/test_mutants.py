@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 from course_tools.maintainer.edition import learner_notebook
-from course_tools.mutants import MutantDoesNotApply
+from course_tools.mutants import Mutant, MutantDoesNotApply
 from course_tools.mutants.catalog import DOUBLE_RELEASE, MUTANTS
 from course_tools.mutants.grade import SUITE_DIR, grade, prepare
 from course_tools.notebooks import stage
@@ -169,3 +169,37 @@ def test_testfile_refuses_broken_code_and_foreign_paths(tmp_path: Path) -> None:
     with pytest.raises(SuiteFileError):
         write_test_file("../escape.py", "x = 1", tmp_path)
     assert not (tmp_path / "tests_mine" / "test_bad.py").exists()
+
+
+LESSON = re.compile(r"notebook (?P<stage>\d{2}), section (?P<section>\d+) \((?P<topic>[^)]+)\)")
+HEADING = re.compile(r"^(?P<level>#{2,4}) (?:(?P<number>\d+)\. )?(?P<title>.+)$", re.MULTILINE)
+
+
+def headings_by_section(notebook: Path) -> dict[str, list[str]]:
+    """The titles of a notebook's numbered sections and of the headings under them."""
+    sections: dict[str, list[str]] = {}
+    current: list[str] = []
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        if cell.cell_type != "markdown":
+            continue
+        for heading in HEADING.finditer(cell.source):
+            if heading["level"] == "##" and heading["number"]:
+                current = sections.setdefault(heading["number"], [])
+            current.append(heading["title"].lower())
+    return sections
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m.slug)
+def test_a_mutants_lesson_points_at_a_real_section(mutant: Mutant) -> None:
+    """The grader tells a learner where to reread: that section exists and is about the topic
+    named (a heading in it starts with the topic), so renumbering a notebook cannot leave the
+    pointer behind."""
+    lesson = LESSON.fullmatch(mutant.lesson)
+    if lesson is None:
+        assert re.fullmatch(r"notebooks \d{2}-\d{2} \([^)]+\)", mutant.lesson), mutant.lesson
+        return
+    (notebook,) = (REPO / "notebooks").glob(f"{lesson['stage']}_*.ipynb")
+    titles = headings_by_section(notebook).get(lesson["section"], [])
+    assert any(title.startswith(lesson["topic"].lower()) for title in titles), (
+        f"{mutant.lesson!r}: section {lesson['section']} of {notebook.name} has {titles}"
+    )
