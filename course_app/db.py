@@ -56,9 +56,13 @@ def connect_args(url: str) -> dict[str, Any]:
 def create_engine(settings_or_url: Settings | str, **options: Any) -> AsyncEngine:
     """An engine for the URL; `options` go to SQLAlchemy as they are (pool sizes, say)."""
     url = settings_or_url if isinstance(settings_or_url, str) else settings_or_url.database_url
+    # A server may close a pooled connection behind our back, so each one is pinged before use
+    # (unless options say otherwise). A SQLite file has no server: there the ping would only
+    # cost a round trip per request, so it is never pinged.
+    pre_ping = options.pop("pool_pre_ping", True) and make_url(url).get_backend_name() != "sqlite"
     engine = create_async_engine(
         url,
-        pool_pre_ping=True,
+        pool_pre_ping=pre_ping,
         connect_args=connect_args(url),
         # An error's message would otherwise list the statement's values (a password hash, say),
         # and error messages end up in logs.

@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     database_max_overflow: NonNegativeInt = 10
     database_pool_timeout: PositiveFloat = 30.0
     database_pool_recycle: Annotated[int, Field(ge=-1)] = 1800  # seconds; -1 never recycles
+    database_pool_pre_ping: bool = True  # test a connection before lending it
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET_KEY)
     access_token_expire_minutes: PositiveInt = 30
 

@@ -28,7 +28,12 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from course_tools.ports import LOOPBACK, free_port, serve_until_interrupted
+from course_tools.ports import (
+    LOOPBACK,
+    dies_with_this_process,
+    free_port,
+    serve_until_interrupted,
+)
 
 START_TIMEOUT_SECONDS = 30.0
 STOP_GRACE_SECONDS = 10.0
@@ -138,6 +143,7 @@ def running_postgres(honour_env: bool = True) -> Iterator[str]:
                 "-c", "max_connections=200",
             ],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, user=user, cwd=folder,
+            preexec_fn=dies_with_this_process(),
         )  # fmt: skip
         try:
             deadline = time.monotonic() + START_TIMEOUT_SECONDS

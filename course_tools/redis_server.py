@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from course_tools.ports import free_port, serve_until_interrupted, stop
+from course_tools.ports import dies_with_this_process, free_port, serve_until_interrupted, stop
 
 START_TIMEOUT_SECONDS = 10.0
 
@@ -65,7 +65,11 @@ def running_redis(honour_env: bool = True) -> Iterator[str]:
             "--protected-mode", "yes",
         ]  # fmt: skip
         process = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=folder
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=folder,
+            preexec_fn=dies_with_this_process(),
         )
         try:
             deadline = time.monotonic() + START_TIMEOUT_SECONDS

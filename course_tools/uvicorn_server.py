@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 
 from course_tools.holes import STUB_MESSAGE
-from course_tools.ports import free_port, stop
+from course_tools.ports import dies_with_this_process, free_port, stop
 
 # What an empty hole of the learner edition raises, as a log shows it.
 HOLE_STUB = re.compile(r"NotImplementedError: (" + STUB_MESSAGE.pattern + ")")
@@ -93,7 +93,12 @@ def _serving(
     environment.update(env or {})
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
-            command, env=environment, stdout=log, stderr=subprocess.STDOUT, cwd=os.getcwd()
+            command,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=os.getcwd(),
+            preexec_fn=dies_with_this_process(),
         )
         try:
             url = f"http://{HOST}:{port}"

@@ -24,6 +24,7 @@ def pool_options(settings: Settings) -> dict[str, Any]:
         "max_overflow": settings.database_max_overflow,  # extra ones opened under load
         "pool_timeout": settings.database_pool_timeout,  # seconds to wait, then TimeoutError
         "pool_recycle": settings.database_pool_recycle,  # reopen connections older than this
+        "pool_pre_ping": settings.database_pool_pre_ping,  # a server may have closed it
     }
 
 

@@ -19,6 +19,7 @@ def engine_of(app):
         ("database_pool_timeout", 0),
         ("database_pool_timeout", "soon"),
         ("database_pool_recycle", -2),
+        ("database_pool_pre_ping", "maybe"),
     ],
 )
 def test_bad_pool_settings_name_the_field(make_settings, field, value):
@@ -46,6 +47,32 @@ async def test_engine_pool_uses_the_settings(make_app):
     async with open_client(app):
         pool = engine_of(app).pool
         assert (pool.size(), pool._max_overflow, pool._timeout) == (2, 1, 3)
+
+
+SERVER_URL = "postgresql+asyncpg://shop:secret@db.example:5432/shop"
+
+
+@pytest.mark.parametrize(
+    ("database_url", "pre_ping", "pinged"),
+    [
+        (SERVER_URL, True, True),
+        (SERVER_URL, False, False),
+        ("sqlite+aiosqlite:///./shop.db", True, False),
+    ],
+)
+async def test_pre_ping_from_settings_but_never_for_a_sqlite_file(
+    make_settings, database_url, pre_ping, pinged
+):
+    """A server may close a pooled connection behind the app's back, so its connections are
+    pinged before use unless settings say not to. A SQLite file has no server: never pinged."""
+    from course_app.core.pool import create_pooled_engine
+
+    settings = make_settings(database_url=database_url, database_pool_pre_ping=pre_ping)
+    engine = create_pooled_engine(settings)  # connects to nothing until first used
+    try:
+        assert engine.pool._pre_ping is pinged
+    finally:
+        await engine.dispose()
 
 
 async def test_exhausted_pool_answers_503(make_app, known_password_hash):
