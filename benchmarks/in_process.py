@@ -1,0 +1,123 @@
+"""Where a cached `GET /products` spends its time, with no HTTP server in the way.
+
+Calls each ASGI app directly, one request after another, and reports the CPU time (of this
+process) per request of:
+
+1. a bare FastAPI route returning the page as a dict (benchmark 2's floor);
+2. the finished service, on a route added for this run that returns the same bytes with no
+   dependency: its middleware and routing;
+3. the finished service's cached `GET /products`: the above plus the route's dependencies.
+
+The difference between 2 and 1 is the cost of the middleware; between 3 and 2, the cost of the
+route. The service's access log goes to /dev/null. Run it with
+`.venv/bin/python -m benchmarks.in_process` (about 20 seconds).
+"""
+
+import asyncio
+import contextlib
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Response
+
+from benchmarks.products_vs_bare import server_settings
+
+REQUESTS = 3_000
+ROUNDS = 3  # the best of three: other processes only ever add time
+
+ASGIApp = Any
+
+
+async def get(app: ASGIApp, path: str) -> bytes:
+    """One GET through the app's ASGI interface; the body of the answer."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"127.0.0.1")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+        "state": {},
+    }
+    body = bytearray()
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        body.extend(message.get("body", b""))
+
+    await app(scope, receive, send)
+    return bytes(body)
+
+
+async def cpu_ms_per_request(app: ASGIApp, path: str) -> float:
+    for _ in range(50):  # warm up
+        await get(app, path)
+    best = float("inf")
+    for _ in range(ROUNDS):
+        started = time.process_time()
+        for _ in range(REQUESTS):
+            await get(app, path)
+        best = min(best, (time.process_time() - started) / REQUESTS)
+    return 1000 * best
+
+
+def bare_app(page: dict[str, Any]) -> FastAPI:
+    app = FastAPI()
+
+    @app.get("/products")
+    async def list_products() -> dict[str, Any]:
+        return page
+
+    return app
+
+
+async def measure(workdir: Path) -> dict[str, float]:
+    os.environ.update(server_settings(workdir / "bench.db"))
+    from course_app.main import create_app  # after the settings are in the environment
+
+    service = create_app()
+    fixed_body = b""
+
+    @service.get("/fixed-bytes")
+    async def fixed_bytes() -> Response:
+        return Response(fixed_body, media_type="application/json")
+
+    async with service.router.lifespan_context(service):
+        fixed_body = await get(service, "/products")  # the cache is filled from here on
+        results = {
+            "service_fixed_bytes_ms": await cpu_ms_per_request(service, "/fixed-bytes"),
+            "service_cached_products_ms": await cpu_ms_per_request(service, "/products"),
+        }
+    results["bare_ms"] = await cpu_ms_per_request(bare_app(json.loads(fixed_body)), "/products")
+    return results
+
+
+def main() -> None:
+    # The service logs every request to stderr, as in production: here into /dev/null.
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        open(os.devnull, "w") as devnull,
+        contextlib.redirect_stderr(devnull),
+    ):
+        results = asyncio.run(measure(Path(folder)))
+    print(
+        f"CPU per request, in process: bare FastAPI {results['bare_ms']:.2f} ms; the service's "
+        f"middleware and routing {results['service_fixed_bytes_ms']:.2f} ms; its cached "
+        f"GET /products {results['service_cached_products_ms']:.2f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()
