@@ -3,7 +3,7 @@
 Calls each ASGI app directly, one request after another, and reports the CPU time (of this
 process) per request of:
 
-1. a bare FastAPI route returning the page as a dict (benchmark 2's floor);
+1. benchmark 2's floor, `benchmarks/bare_app.py`: a bare FastAPI route returning the page;
 2. the finished service, on a route added for this run that returns the same bytes with no
    dependency: its middleware and routing;
 3. the finished service's cached `GET /products`: the above plus the route's dependencies.
@@ -15,21 +15,19 @@ route. The service's access log goes to /dev/null. Run it with
 
 import asyncio
 import contextlib
-import json
 import os
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Response
+from fastapi import Response
+from starlette.types import ASGIApp
 
 from benchmarks.products_vs_bare import server_settings
 
 REQUESTS = 3_000
 ROUNDS = 3  # the best of three: other processes only ever add time
-
-ASGIApp = Any
 
 
 async def get(app: ASGIApp, path: str) -> bytes:
@@ -73,16 +71,6 @@ async def cpu_ms_per_request(app: ASGIApp, path: str) -> float:
     return 1000 * best
 
 
-def bare_app(page: dict[str, Any]) -> FastAPI:
-    app = FastAPI()
-
-    @app.get("/products")
-    async def list_products() -> dict[str, Any]:
-        return page
-
-    return app
-
-
 async def measure(workdir: Path) -> dict[str, float]:
     os.environ.update(server_settings(workdir / "bench.db"))
     from course_app.main import create_app  # after the settings are in the environment
@@ -100,7 +88,13 @@ async def measure(workdir: Path) -> dict[str, float]:
             "service_fixed_bytes_ms": await cpu_ms_per_request(service, "/fixed-bytes"),
             "service_cached_products_ms": await cpu_ms_per_request(service, "/products"),
         }
-    results["bare_ms"] = await cpu_ms_per_request(bare_app(json.loads(fixed_body)), "/products")
+    # Benchmark 2's bare app, which reads the page from the file named by BARE_APP_BODY.
+    body_path = workdir / "body.json"
+    body_path.write_bytes(fixed_body)
+    os.environ["BARE_APP_BODY"] = str(body_path)
+    from benchmarks.bare_app import app as bare_app
+
+    results["bare_ms"] = await cpu_ms_per_request(bare_app, "/products")
     return results
 
 

@@ -2,6 +2,7 @@
 
 import ctypes
 import ctypes.util
+import functools
 import signal
 import socket
 import subprocess
@@ -24,12 +25,18 @@ def dies_with_this_process() -> Callable[[], None] | None:
     if not sys.platform.startswith("linux"):
         return None
     # Looked up here, in the parent: the child, between fork and exec, only makes one C call.
-    prctl = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True).prctl
+    prctl = _libc().prctl
 
     def ask_for_sigterm_when_parent_dies() -> None:
         prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
     return ask_for_sigterm_when_parent_dies
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL:
+    # find_library runs ldconfig in a subprocess: once per process is enough.
+    return ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
 
 
 def free_port() -> int:
