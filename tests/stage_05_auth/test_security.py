@@ -1,8 +1,10 @@
+import os
+import sys
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import anyio
 import jwt
 import pytest
 from sqlalchemy import select
@@ -28,20 +30,54 @@ async def test_hash_and_verify_round_trip() -> None:
     assert not await verify_password("wrong", hashed)
 
 
-async def test_hashing_runs_in_a_worker_thread(monkeypatch: pytest.MonkeyPatch) -> None:
-    """hash_password and verify_password must go through anyio.to_thread, not block the loop."""
-    calls: list[object] = []
-    real_run_sync = anyio.to_thread.run_sync
+HASHER = security.password_hash
 
-    async def spy(function: object, *args: object, **kwargs: object) -> object:
-        calls.append(function)
-        return await real_run_sync(function, *args, **kwargs)
 
-    monkeypatch.setattr(security.to_thread, "run_sync", spy)
+class ThreadRecordingHasher:
+    """The real hasher, noting the thread and its nice value each time it runs."""
+
+    def __init__(self) -> None:
+        self.threads: list[tuple[int, str, int]] = []
+
+    def note_thread(self) -> None:
+        thread_id = threading.get_native_id()
+        niceness = os.getpriority(os.PRIO_PROCESS, thread_id) if sys.platform == "linux" else 0
+        self.threads.append((thread_id, threading.current_thread().name, niceness))
+
+    def hash(self, password: str) -> str:
+        self.note_thread()
+        return str(HASHER.hash(password))
+
+    def verify(self, password: str, hashed: str) -> bool:
+        self.note_thread()
+        return bool(HASHER.verify(password, hashed))
+
+
+async def test_hashing_runs_in_a_thread_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """hash_password and verify_password hash in the module's own threads, never on the event loop
+    (a hash there would stall every request) and never in the pool shared with `def` routes."""
+    recorder = ThreadRecordingHasher()
+    monkeypatch.setattr(security, "password_hash", recorder)
     await verify_password("x", security.DUMMY_HASH)
-    assert len(calls) == 1, "verify_password did not use a worker thread"
     await hash_password("Str0ng!Passw0rd")
-    assert len(calls) == 2, "hash_password did not use a worker thread"
+
+    loop_thread = threading.get_native_id()
+    assert len(recorder.threads) == 2
+    for thread_id, name, _ in recorder.threads:
+        assert thread_id != loop_thread, "a hash ran on the event loop's thread"
+        assert name.startswith("password-hashing"), f"a hash ran in {name!r}"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a nice value per thread exists on Linux only")
+async def test_hashing_threads_give_way_to_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On Linux a hashing thread is nicer than the event loop's, so the loop wins a busy core."""
+    recorder = ThreadRecordingHasher()
+    monkeypatch.setattr(security, "password_hash", recorder)
+    await verify_password("x", security.DUMMY_HASH)
+
+    loop_niceness = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    [(_, _, hashing_niceness)] = recorder.threads
+    assert hashing_niceness == min(19, loop_niceness + security.HASHING_NICENESS)
 
 
 @pytest.mark.hole("05.decode_token")

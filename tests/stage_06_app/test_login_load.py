@@ -4,6 +4,7 @@ import asyncio
 import threading
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 
@@ -15,19 +16,20 @@ LOGINS = 8
 async def test_concurrent_logins_hold_no_connection_while_they_hash(
     app: Any, client: httpx.AsyncClient, known_password_hash: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from course_app.core import security
+    from course_app.api.routes import auth
 
     await add_user(app, known_password_hash, email="load@example.com")
-    every_login_waits_to_hash = threading.Barrier(LOGINS, timeout=30)
+    every_login_waits_to_hash = asyncio.Barrier(LOGINS)
     held_while_hashing: list[int] = []
-    verify_in_slot = security._verify_in_slot
+    real_verify_password = auth.verify_password
 
-    def arrive_then_verify(password: str, hashed: str) -> bool:
-        every_login_waits_to_hash.wait()
+    async def arrive_then_verify(password: str, hashed: str) -> bool:
+        async with asyncio.timeout(30):
+            await every_login_waits_to_hash.wait()
         held_while_hashing.append(app.state.resources.database.engine.pool.checkedout())
-        return verify_in_slot(password, hashed)
+        return await real_verify_password(password, hashed)
 
-    monkeypatch.setattr(security, "_verify_in_slot", arrive_then_verify)
+    monkeypatch.setattr(auth, "verify_password", arrive_then_verify)
     form = {"username": "load@example.com", "password": PASSWORD}
     responses = await asyncio.gather(
         *(client.post("/auth/token", data=form) for _ in range(LOGINS))
@@ -39,7 +41,7 @@ async def test_concurrent_logins_hold_no_connection_while_they_hash(
     assert max(held_while_hashing) == 0
 
 
-async def test_no_more_hashes_run_at_once_than_there_are_slots(
+async def test_few_hashes_run_at_once_and_waiting_logins_hold_no_thread(
     app: Any, client: httpx.AsyncClient, known_password_hash: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from course_app.core import security
@@ -49,6 +51,9 @@ async def test_no_more_hashes_run_at_once_than_there_are_slots(
     running = 0
     most_running = 0
     lock = threading.Lock()
+    # The threads FastAPI shares with `def` routes and run_in_threadpool: 40 by default.
+    shared_threads = anyio.to_thread.current_default_thread_limiter()
+    shared_threads_taken: list[float] = []
 
     class CountingHasher:
         def verify(self, password: str, hashed: str) -> bool:
@@ -56,6 +61,7 @@ async def test_no_more_hashes_run_at_once_than_there_are_slots(
             with lock:
                 running += 1
                 most_running = max(most_running, running)
+                shared_threads_taken.append(shared_threads.borrowed_tokens)
             try:
                 return bool(hasher.verify(password, hashed))
             finally:
@@ -71,3 +77,6 @@ async def test_no_more_hashes_run_at_once_than_there_are_slots(
     assert [r.status_code for r in responses] == [200] * LOGINS
     # Hashes queue for a slot instead of all competing with the event loop for the CPU.
     assert 1 <= most_running <= security.HASHING_SLOTS < LOGINS
+    # The logins waiting for a slot wait in a queue, not each in a shared thread: forty of them
+    # would take every thread, and every `def` route would stall behind the logins.
+    assert max(shared_threads_taken) == 0
