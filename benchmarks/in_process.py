@@ -4,12 +4,14 @@ Calls each ASGI app directly, one request after another, and reports the CPU tim
 process) per request of:
 
 1. benchmark 2's floor, `benchmarks/bare_app.py`: a bare FastAPI route returning the page;
-2. the finished service, on a route added for this run that returns the same bytes with no
-   dependency: its middleware and routing;
-3. the finished service's cached `GET /products`: the above plus the route's dependencies.
+2. the service's middleware alone, around an ASGI app that answers the same bytes (and again
+   without the access log, to show its share);
+3. the finished service, on a route added for this run that returns the same bytes with no
+   dependency: its middleware, FastAPI and routing;
+4. the finished service's cached `GET /products`: the above plus the route's dependencies.
 
-The difference between 2 and 1 is the cost of the middleware; between 3 and 2, the cost of the
-route. The service's access log goes to /dev/null. Run it with
+The difference between 4 and 3 is the cost of the route. The service's access log goes to
+/dev/null. Run it with
 `.venv/bin/python -m benchmarks.in_process` (about 20 seconds).
 """
 
@@ -21,10 +23,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from fastapi import Response
+from fastapi import FastAPI, Response
 from starlette.types import ASGIApp
 
 from benchmarks.products_vs_bare import server_settings
+from course_app.core.logs import AccessLogMiddleware
 
 REQUESTS = 3_000
 ROUNDS = 3  # the best of three: other processes only ever add time
@@ -71,6 +74,14 @@ async def cpu_ms_per_request(app: ASGIApp, path: str) -> float:
     return 1000 * best
 
 
+def middleware_around(app: ASGIApp, service: FastAPI, leave_out: type | None = None) -> ASGIApp:
+    """`app` wrapped in the service's middleware, in the service's order, without FastAPI."""
+    for middleware in reversed(service.user_middleware):
+        if middleware.cls is not leave_out:
+            app = middleware.cls(app, *middleware.args, **middleware.kwargs)
+    return app
+
+
 async def measure(workdir: Path) -> dict[str, float]:
     os.environ.update(server_settings(workdir / "bench.db"))
     from course_app.main import create_app  # after the settings are in the environment
@@ -85,6 +96,13 @@ async def measure(workdir: Path) -> dict[str, float]:
     async with service.router.lifespan_context(service):
         fixed_body = await get(service, "/products")  # the cache is filled from here on
         results = {
+            "middleware_ms": await cpu_ms_per_request(
+                middleware_around(Response(fixed_body), service), "/products"
+            ),
+            "middleware_without_access_log_ms": await cpu_ms_per_request(
+                middleware_around(Response(fixed_body), service, leave_out=AccessLogMiddleware),
+                "/products",
+            ),
             "service_fixed_bytes_ms": await cpu_ms_per_request(service, "/fixed-bytes"),
             "service_cached_products_ms": await cpu_ms_per_request(service, "/products"),
         }
@@ -108,8 +126,10 @@ def main() -> None:
         results = asyncio.run(measure(Path(folder)))
     print(
         f"CPU per request, in process: bare FastAPI {results['bare_ms']:.2f} ms; the service's "
-        f"middleware and routing {results['service_fixed_bytes_ms']:.2f} ms; its cached "
-        f"GET /products {results['service_cached_products_ms']:.2f} ms"
+        f"middleware alone {results['middleware_ms']:.2f} ms "
+        f"({results['middleware_without_access_log_ms']:.2f} ms without the access log); "
+        f"its middleware, FastAPI and routing {results['service_fixed_bytes_ms']:.2f} ms; "
+        f"its cached GET /products {results['service_cached_products_ms']:.2f} ms"
     )
 
 
