@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import jwt
+from argon2 import DEFAULT_PARALLELISM
 from pwdlib import PasswordHash
 
 ALGORITHM = "HS256"
@@ -26,15 +27,21 @@ class InvalidTokenError(Exception):
     """The token is missing, malformed, tampered with, expired or otherwise unusable."""
 
 
+def hashing_slots(cpu_count: int, threads_per_hash: int) -> int:
+    """How many hashes may run at once and still leave a core for the event loop (at least one)."""
+    return max(1, (cpu_count - 1) // threads_per_hash)
+
+
 # Argon2 takes ~100 ms of CPU on purpose, so it runs off the event loop, in a small pool of
-# threads of its own. Twenty logins hashing at once would leave the loop a twenty-first of the
-# CPU, so at most HASHING_SLOTS hashes run at once, leaving a core for the loop. The other
-# logins wait in the pool's queue, holding no thread: the threads that FastAPI shares for `def`
-# routes stay free.
-HASHING_SLOTS = max(1, (os.cpu_count() or 1) - 1)
-# On Linux the hashing threads also run at a lower CPU priority ("nicer" by this much): when a
-# hash and the event loop both want a core, the loop gets it. A burst of logins then slows the
-# logins, not every other request.
+# threads of its own. Each hash computes its lanes in threads of argon2's own, 4 with the
+# recommended parameters: twenty logins hashing at once would leave the loop a sliver of the CPU.
+# So at most HASHING_SLOTS hashes run at once, and the other logins wait in the pool's queue,
+# holding no thread: the threads that FastAPI shares for `def` routes stay free.
+HASHING_SLOTS = hashing_slots(os.cpu_count() or 1, threads_per_hash=DEFAULT_PARALLELISM)
+# On a small machine even one hash fills every core. So, on Linux, the hashing threads (and
+# argon2's, which inherit it) also run at a lower CPU priority, "nicer" by this much: when a hash
+# and the event loop both want a core, the loop gets it. A burst of logins then slows the logins,
+# not every other request.
 HASHING_NICENESS = 10
 
 

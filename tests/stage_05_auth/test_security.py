@@ -68,6 +68,18 @@ async def test_hashing_runs_in_a_thread_of_its_own(monkeypatch: pytest.MonkeyPat
         assert name.startswith("password-hashing"), f"a hash ran in {name!r}"
 
 
+@pytest.mark.parametrize(
+    ("cpu_count", "threads_per_hash", "slots"),
+    [(1, 4, 1), (2, 4, 1), (5, 4, 1), (8, 4, 1), (9, 4, 2), (16, 4, 3), (4, 1, 3)],
+)
+def test_hashes_at_once_leave_a_core_for_the_event_loop(
+    cpu_count: int, threads_per_hash: int, slots: int
+) -> None:
+    """Each hash keeps `threads_per_hash` cores busy: the slots leave one core free (but there is
+    always at least one slot, or nobody could log in)."""
+    assert security.hashing_slots(cpu_count, threads_per_hash) == slots
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="a nice value per thread exists on Linux only")
 async def test_hashing_threads_give_way_to_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
     """On Linux a hashing thread is nicer than the event loop's, so the loop wins a busy core."""
