@@ -5,7 +5,6 @@ import asyncio
 import contextlib
 import os
 import sys
-import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -46,14 +45,11 @@ HASHING_NICENESS = 10
 
 
 def _lower_this_threads_priority() -> None:
-    # Linux gives each thread a nice value of its own; elsewhere it belongs to the whole process,
-    # and the call would slow the event loop too.
-    if sys.platform != "linux":
-        return
-    thread_id = threading.get_native_id()
-    with contextlib.suppress(OSError):  # a sandbox may refuse: hashing works either way
-        niceness = os.getpriority(os.PRIO_PROCESS, thread_id)
-        os.setpriority(os.PRIO_PROCESS, thread_id, niceness + HASHING_NICENESS)
+    # On Linux, nice() changes the calling thread only; elsewhere it would change the whole
+    # process, and slow the event loop too.
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError):  # a sandbox may refuse: hashing works either way
+            os.nice(HASHING_NICENESS)
 
 
 _hashing = ThreadPoolExecutor(
