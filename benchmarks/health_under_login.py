@@ -2,7 +2,7 @@
 
 Measures the p99 latency of `GET /health`, sampled one request at a time, first on an idle
 server, then while 20 clients log in continuously (`POST /auth/token`: one argon2 verification,
-about 100 ms of CPU, per login). One real uvicorn worker, a SQLite file database in a temporary
+about 0.2 s of CPU, per login). One real uvicorn worker, a SQLite file database in a temporary
 folder. The figure is the ratio of the two p99s: close to 1 means a burst of logins cannot
 starve the other requests.
 

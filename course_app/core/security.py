@@ -10,12 +10,16 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import jwt
-from argon2 import DEFAULT_PARALLELISM
 from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 
 ALGORITHM = "HS256"
 
-password_hash = PasswordHash.recommended()  # argon2id with the library's current parameters
+# argon2id with pwdlib's recommended memory and time costs (64 MiB, 3 passes), in one thread.
+# The recommended 4 lanes finish one hash sooner on an idle machine but make it no harder to
+# crack; under a burst of logins, they take the cores the event loop needs.
+THREADS_PER_HASH = 1
+password_hash = PasswordHash((Argon2Hasher(parallelism=THREADS_PER_HASH),))
 
 # Verified against when the email is unknown, so a login takes the same time either way
 # and response timing does not reveal which emails are registered.
@@ -31,16 +35,15 @@ def hashing_slots(cpu_count: int, threads_per_hash: int) -> int:
     return max(1, (cpu_count - 1) // threads_per_hash)
 
 
-# Argon2 takes ~100 ms of CPU on purpose, so it runs off the event loop, in a small pool of
-# threads of its own. Each hash computes its lanes in threads of argon2's own, 4 with the
-# recommended parameters: twenty logins hashing at once would leave the loop a sliver of the CPU.
-# So at most HASHING_SLOTS hashes run at once, and the other logins wait in the pool's queue,
+# A hash takes a fifth of a second of CPU on purpose, so it runs off the event loop, in a small
+# pool of threads of its own: twenty logins hashing at once would leave the loop a sliver of the
+# CPU. So at most HASHING_SLOTS hashes run at once, and the other logins wait in the pool's queue,
 # holding no thread: the threads that FastAPI shares for `def` routes stay free.
-HASHING_SLOTS = hashing_slots(os.cpu_count() or 1, threads_per_hash=DEFAULT_PARALLELISM)
-# On a small machine even one hash fills every core. So, on Linux, the hashing threads (and
-# argon2's, which inherit it) also run at a lower CPU priority, "nicer" by this much: when a hash
-# and the event loop both want a core, the loop gets it. A burst of logins then slows the logins,
-# not every other request.
+HASHING_SLOTS = hashing_slots(os.cpu_count() or 1, THREADS_PER_HASH)
+# The loop can still lose its core to a hash: on a machine with one or two cores, or when other
+# processes keep the rest busy. So, on Linux, the hashing threads also run at a lower CPU
+# priority, "nicer" by this much: when a hash and the event loop both want a core, the loop gets
+# it. A burst of logins then slows the logins, not every other request.
 HASHING_NICENESS = 10
 
 

@@ -5,8 +5,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import argon2
 import jwt
 import pytest
+from pwdlib import PasswordHash
 from sqlalchemy import select
 
 from course_app.core import security
@@ -28,6 +30,23 @@ async def test_hash_and_verify_round_trip() -> None:
     assert hashed.startswith("$argon2")
     assert await verify_password("Str0ng!Passw0rd", hashed)
     assert not await verify_password("wrong", hashed)
+
+
+async def test_a_hash_keeps_one_core_busy_at_the_recommended_costs() -> None:
+    """Each hash is computed in one lane, so in one thread: HASHING_SLOTS counts on it. The memory
+    and time costs, which make each guess expensive, stay at argon2's recommended values."""
+    parameters = argon2.extract_parameters(await hash_password("Str0ng!Passw0rd"))
+    assert parameters.parallelism == security.THREADS_PER_HASH == 1
+    assert parameters.memory_cost >= argon2.DEFAULT_MEMORY_COST
+    assert parameters.time_cost >= argon2.DEFAULT_TIME_COST
+
+
+async def test_a_hash_stored_with_other_parameters_still_verifies() -> None:
+    """A hash records its own parameters: passwords stored with pwdlib's 4 lanes keep working."""
+    stored = PasswordHash.recommended().hash("Str0ng!Passw0rd")
+    assert argon2.extract_parameters(stored).parallelism == 4
+    assert await verify_password("Str0ng!Passw0rd", stored)
+    assert not await verify_password("wrong", stored)
 
 
 HASHER = security.password_hash
