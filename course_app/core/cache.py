@@ -1,5 +1,5 @@
 # Written by notebooks/09_performance.ipynb: edit the notebook, not this file.
-"""A cache for catalogue reads behind a tiny interface, and the ETag of a cached answer.
+"""A cache for catalogue reads behind a tiny interface, and the answer to a cached read.
 
 Every entry belongs to a *generation* of the catalogue. Any change to any product moves the
 catalogue to a new generation, so every older entry is dead at once: no key to forget, no
@@ -12,6 +12,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
+
+from starlette.responses import Response
+from starlette.types import Scope
 
 DEFAULT_TTL_SECONDS = 60.0
 MAX_ENTRIES = 10_000
@@ -39,6 +42,24 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
         return True
     tags = (tag.strip().removeprefix("W/") for tag in if_none_match.split(","))
     return etag in tags
+
+
+def catalogue_key(scope: Scope) -> str:
+    """The cache key of a read: its exact path and query string.
+
+    It needs nothing but the raw request, so an answer can be found before any route has run
+    (notebook 10 does). Only the routes store answers, after they have validated the request.
+    """
+    return f"{scope['path']}?{scope['query_string'].decode('latin-1')}"
+
+
+def cached_answer(cached: CachedResponse, if_none_match: str | None) -> Response:
+    """A cached body as it is sent, or 304 and no body when the client's ETag still matches."""
+    # no-cache: clients and proxies may keep the answer, but must ask (with the ETag) each time.
+    headers = {"ETag": cached.etag, "Cache-Control": "no-cache"}
+    if etag_matches(if_none_match, cached.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(cached.body, media_type="application/json", headers=headers)
 
 
 class CatalogueCache(Protocol):

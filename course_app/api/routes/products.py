@@ -21,7 +21,8 @@ from course_app.core.cache import (
     CachedResponse,
     CatalogueCache,
     NoCatalogueCache,
-    etag_matches,
+    cached_answer,
+    catalogue_key,
 )
 from course_app.core.catalogue_changes import CatalogueSession
 from course_app.db import transaction
@@ -77,14 +78,6 @@ def catalogue_cache(request: Request, session: AsyncSession) -> CatalogueCache:
     return get_resources(request).catalogue_cache
 
 
-def _answer(cached: CachedResponse, if_none_match: str | None) -> Response:
-    # no-cache: clients and proxies may keep the answer, but must ask (with the ETag) each time.
-    headers = {"ETag": cached.etag, "Cache-Control": "no-cache"}
-    if etag_matches(if_none_match, cached.etag):
-        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
-    return Response(cached.body, media_type="application/json", headers=headers)
-
-
 @router.get("", response_model=Page[ProductPublic], responses={**failures(422), **CACHED_READ})
 async def list_products(
     request: Request,
@@ -95,7 +88,7 @@ async def list_products(
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     cache = catalogue_cache(request, session)
-    key = f"products:{filters.model_dump_json()}:{page}:{per_page}"
+    key = catalogue_key(request.scope)
     cached = await cache.get(key)
     if cached is None:
         generation = await cache.generation()  # before the query, never after
@@ -105,7 +98,7 @@ async def list_products(
         body = Page[ProductPublic].build(products, total, page, per_page).model_dump_json()
         cached = CachedResponse.of(body.encode())
         await cache.set(key, cached, generation)
-    return _answer(cached, if_none_match)
+    return cached_answer(cached, if_none_match)
 
 
 # Declared before "/{product_id}" so the more specific path is matched first.
@@ -129,7 +122,7 @@ async def read_product(
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     cache = catalogue_cache(request, session)
-    key = f"product:{product_id}"
+    key = catalogue_key(request.scope)
     cached = await cache.get(key)
     if cached is None:
         generation = await cache.generation()
@@ -139,7 +132,7 @@ async def read_product(
         body = ProductPublic.model_validate(product).model_dump_json()
         cached = CachedResponse.of(body.encode())
         await cache.set(key, cached, generation)
-    return _answer(cached, if_none_match)
+    return cached_answer(cached, if_none_match)
 
 
 @router.post(
