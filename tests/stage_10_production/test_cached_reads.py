@@ -8,7 +8,7 @@ import pytest
 
 from course_app.api.deps import get_session
 from course_app.api.routes import products
-from tests.helpers import create_product
+from tests.helpers import create_product, open_client
 
 
 class RouteRuns:
@@ -65,8 +65,6 @@ async def test_a_cached_answer_still_passes_every_outer_middleware(
 async def test_a_cached_read_is_logged_under_its_route(
     make_app: Callable[..., Any], log_lines: Any, admin_headers: dict
 ) -> None:
-    from tests.helpers import open_client
-
     async with open_client(make_app()) as client:
         product = await create_product(client, admin_headers)
         path = f"/products/{product['id']}"
