@@ -9,7 +9,7 @@ from typing import Protocol, TextIO
 
 from asgi_correlation_id import CorrelationIdFilter
 from pythonjsonlogger.core import RESERVED_ATTRS
-from pythonjsonlogger.json import JsonFormatter
+from pythonjsonlogger.orjson import OrjsonFormatter
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -40,7 +40,9 @@ def json_handler(stream: TextIO | None = None) -> logging.Handler:
     # The filter copies the request id from its context variable onto every record.
     handler.addFilter(CorrelationIdFilter())
     handler.setFormatter(
-        JsonFormatter(
+        # orjson, not the standard library's json: the access log writes a line per request, and
+        # a line costs about a third less to write.
+        OrjsonFormatter(
             "{levelname}{name}{message}",
             style="{",
             timestamp="time",
