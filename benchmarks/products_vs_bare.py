@@ -9,9 +9,11 @@ database query, ORM objects, validation and middleware. Benchmark 3 then reads o
 `GET /products/{id}`, cached against uncached: the cache's speed-up.
 
 Run it alone with `.venv/bin/python -m benchmarks.products_vs_bare`; `make bench` runs it with
-the others.
+the others. With `--postgresql` it serves the products from a throw-away PostgreSQL server (the
+production database, through asyncpg) instead of a SQLite file.
 """
 
+import argparse
 import asyncio
 import json
 import tempfile
@@ -25,6 +27,7 @@ import aiohttp
 
 from benchmarks.load import LoadResult, closed_loop, json_of, local_session, status_of
 from benchmarks.server import Server, uvicorn_server
+from course_tools.postgres_server import fresh_database, running_postgres
 
 CLIENTS = 16
 WARM_UP_SECONDS = 2.0
@@ -145,10 +148,11 @@ def describe_side(side: Throughput) -> str:
     )
 
 
-def server_settings(database_path: Path) -> dict[str, str]:
+def server_settings(database_path: Path, database_url: str | None = None) -> dict[str, str]:
+    """The service's settings: a SQLite file at `database_path`, unless `database_url` is given."""
     return {
         "ENVIRONMENT": "test",
-        "DATABASE_URL": f"sqlite+aiosqlite:///{database_path}",
+        "DATABASE_URL": database_url or f"sqlite+aiosqlite:///{database_path}",
         "FIRST_ADMIN_EMAIL": ADMIN_EMAIL,
         "FIRST_ADMIN_PASSWORD": ADMIN_PASSWORD,
     }
@@ -206,10 +210,11 @@ async def check_same_body(base_url: str, expected: bytes) -> None:
             raise RuntimeError("the bare app does not answer the service's JSON")
 
 
-def run() -> ProductsVsBare:
+def run(database_url: str | None = None) -> ProductsVsBare:
+    """Benchmarks 2 and 3 on a fresh SQLite file, or on the (empty) database `database_url`."""
     with tempfile.TemporaryDirectory(prefix="bench-products-") as scratch:
         workdir = Path(scratch)
-        env = server_settings(workdir / "bench.db")
+        env = server_settings(workdir / "bench.db", database_url)
         with uvicorn_server("course_app.main:app", workdir=workdir, env=env) as server:
             body = asyncio.run(seed_and_capture(server.base_url))
             one_product = f"/products/{json.loads(body)['items'][0]['id']}"
@@ -237,5 +242,20 @@ def run() -> ProductsVsBare:
     )
 
 
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.products_vs_bare")
+    parser.add_argument(
+        "--postgresql",
+        action="store_true",
+        help="serve the products from a throw-away PostgreSQL server instead of a SQLite file",
+    )
+    if parser.parse_args().postgresql:
+        with running_postgres(honour_env=False) as server_url:
+            database_url = asyncio.run(fresh_database(server_url, "bench_products"))
+            print(f"PostgreSQL: {run(database_url).describe()}")
+    else:
+        print(run().describe())
+
+
 if __name__ == "__main__":
-    print(run().describe())
+    main()
