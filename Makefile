@@ -109,7 +109,7 @@ clean:
 	rm -rf $(VENV) learner build test-results
 
 ## Benchmarks against real uvicorn servers on 127.0.0.1, saved in benchmarks/results/.
-## make bench: the service (about a minute); BENCH=course: the course run (minutes); BENCH=all: both.
+## make bench: the service (about two minutes); BENCH=course: the course run (minutes); BENCH=all: both.
 BENCH ?= service
 .PHONY: bench
 bench: $(INSTALLED)

@@ -5,8 +5,10 @@ clients in a closed loop for a fixed time: on the service as it ships (notebook 
 on the same service with the cache off (`benchmarks/uncached_app.py`), and on a bare FastAPI app
 (`benchmarks/bare_app.py`) returning the same JSON body. All run under uvicorn with one worker.
 The ratio service/bare says how much of the framework's ceiling the service keeps after its
-database query, ORM objects, validation and middleware. Benchmark 3 then reads one product,
-`GET /products/{id}`, cached against uncached: the cache's speed-up.
+database query, ORM objects, validation and middleware. A fourth side, the bare app after one
+`SELECT 1` through the service's engine (`benchmarks/database_floor_app.py`), is the ceiling of
+any read that goes to the database: the best an uncached read could do. Benchmark 3 then reads
+one product, `GET /products/{id}`, cached against uncached: the cache's speed-up.
 
 Run it alone with `.venv/bin/python -m benchmarks.products_vs_bare`; `make bench` runs it with
 the others. With `--postgresql` it serves the products from a throw-away PostgreSQL server (the
@@ -71,6 +73,7 @@ class ProductsVsBare:
     service: Throughput  # GET /products, the cache on (as the service ships)
     uncached: Throughput  # GET /products, the cache off
     bare: Throughput  # the same body from a bare FastAPI route
+    database_floor: Throughput  # the bare route after SELECT 1 through the service's engine
     one_cached: Throughput  # GET /products/{id}, the cache on
     one_uncached: Throughput  # GET /products/{id}, the cache off
     body_bytes: int
@@ -88,13 +91,25 @@ class ProductsVsBare:
         return throughput_ratio(self.uncached, self.bare)
 
     @property
+    def database_floor_ratio(self) -> float:
+        """The most any uncached read could reach, against bare FastAPI."""
+        return throughput_ratio(self.database_floor, self.bare)
+
+    @property
     def cache_speedup(self) -> float:
         """Benchmark 3: one product, cached against uncached, by throughput."""
         return throughput_ratio(self.one_cached, self.one_uncached)
 
     @property
     def errors(self) -> int:
-        sides = (self.service, self.uncached, self.bare, self.one_cached, self.one_uncached)
+        sides = (
+            self.service,
+            self.uncached,
+            self.bare,
+            self.database_floor,
+            self.one_cached,
+            self.one_uncached,
+        )
         return sum(side.load.errors for side in sides)
 
     def as_dict(self) -> dict[str, object]:
@@ -109,6 +124,9 @@ class ProductsVsBare:
             "cpu_per_request_ratio": self.cpu_ratio,
             "uncached_throughput_ratio": self.uncached_ratio,
             "uncached_cpu_per_request_ratio": cpu_ratio(self.uncached, self.bare),
+            "database_floor": side_dict(self.database_floor),
+            "database_floor_throughput_ratio": self.database_floor_ratio,
+            "database_floor_cpu_per_request_ratio": cpu_ratio(self.database_floor, self.bare),
             "one_product_cached": side_dict(self.one_cached),
             "one_product_uncached": side_dict(self.one_uncached),
             "cache_speedup": self.cache_speedup,
@@ -123,6 +141,9 @@ class ProductsVsBare:
             f"bare FastAPI {describe_side(self.bare)}: ratio {self.throughput_ratio:.2f}x "
             f"cached, {self.uncached_ratio:.2f}x uncached (by server CPU per request "
             f"{self.cpu_ratio:.2f}x and {cpu_ratio(self.uncached, self.bare):.2f}x).\n"
+            f"   The ceiling of a read from the database, bare FastAPI after one SELECT 1: "
+            f"{describe_side(self.database_floor)}: {self.database_floor_ratio:.2f}x of bare "
+            f"(by CPU {cpu_ratio(self.database_floor, self.bare):.2f}x).\n"
             f"3. GET /products/{{id}}: cached {describe_side(self.one_cached)}, uncached "
             f"{describe_side(self.one_uncached)}: the cache's speed-up "
             f"{self.cache_speedup:.2f}x (by CPU {cpu_ratio(self.one_cached, self.one_uncached):.2f}x)"
@@ -232,10 +253,19 @@ def run(database_url: str | None = None) -> ProductsVsBare:
         ) as server:
             asyncio.run(check_same_body(server.base_url, body))
             bare = asyncio.run(closed_loop_on(server))
+        with uvicorn_server(
+            "benchmarks.database_floor_app:app",
+            workdir=workdir,
+            env={**env, **bare_env},
+            ready_path="/products",
+        ) as server:
+            asyncio.run(check_same_body(server.base_url, body))
+            database_floor = asyncio.run(closed_loop_on(server))
     return ProductsVsBare(
         service=service,
         uncached=uncached,
         bare=bare,
+        database_floor=database_floor,
         one_cached=one_cached,
         one_uncached=one_uncached,
         body_bytes=len(body),
