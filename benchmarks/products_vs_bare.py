@@ -228,7 +228,14 @@ async def seed_and_capture(base_url: str) -> bytes:
 async def check_same_body(base_url: str, expected: bytes) -> None:
     async with local_session(base_url, 1) as session:
         if await json_of(session, "GET", "/products") != json.loads(expected):
-            raise RuntimeError("the bare app does not answer the service's JSON")
+            raise RuntimeError(f"{base_url} does not answer the service's JSON")
+
+
+def reference_throughput(app: str, workdir: Path, env: dict[str, str], body: bytes) -> Throughput:
+    """`GET /products` on a reference app, once it is shown to answer the service's page."""
+    with uvicorn_server(app, workdir=workdir, env=env, ready_path="/products") as server:
+        asyncio.run(check_same_body(server.base_url, body))
+        return asyncio.run(closed_loop_on(server))
 
 
 def run(database_url: str | None = None) -> ProductsVsBare:
@@ -248,19 +255,10 @@ def run(database_url: str | None = None) -> ProductsVsBare:
         body_path = workdir / "products.json"
         body_path.write_bytes(body)
         bare_env = {"BARE_APP_BODY": str(body_path)}
-        with uvicorn_server(
-            "benchmarks.bare_app:app", workdir=workdir, env=bare_env, ready_path="/products"
-        ) as server:
-            asyncio.run(check_same_body(server.base_url, body))
-            bare = asyncio.run(closed_loop_on(server))
-        with uvicorn_server(
-            "benchmarks.database_floor_app:app",
-            workdir=workdir,
-            env={**env, **bare_env},
-            ready_path="/products",
-        ) as server:
-            asyncio.run(check_same_body(server.base_url, body))
-            database_floor = asyncio.run(closed_loop_on(server))
+        bare = reference_throughput("benchmarks.bare_app:app", workdir, bare_env, body)
+        database_floor = reference_throughput(
+            "benchmarks.database_floor_app:app", workdir, {**env, **bare_env}, body
+        )
     return ProductsVsBare(
         service=service,
         uncached=uncached,
