@@ -12,8 +12,9 @@ and the server share the machine, so a driver costlier than the server would mea
 import asyncio
 import statistics
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
@@ -33,6 +34,8 @@ class LoadResult:
     p50_ms: float
     p99_ms: float
     max_ms: float
+    # What went wrong, and how often: an HTTP status ("503") or an exception's name.
+    failures: dict[str, int] = field(default_factory=dict)
 
     @property
     def per_second(self) -> float:
@@ -45,15 +48,16 @@ def percentile(values: list[float], pct: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
 
 
-def summarize(latencies: list[float], errors: int, seconds: float) -> LoadResult:
+def summarize(latencies: list[float], failures: Counter[str], seconds: float) -> LoadResult:
     ms = [latency * 1000 for latency in latencies]
     return LoadResult(
         requests=len(ms),
-        errors=errors,
+        errors=failures.total(),
         seconds=seconds,
         p50_ms=percentile(ms, 50),
         p99_ms=percentile(ms, 99),
         max_ms=max(ms, default=float("nan")),
+        failures=dict(failures),
     )
 
 
@@ -70,6 +74,16 @@ def local_session(
         connector=aiohttp.TCPConnector(limit=connections, force_close=not keep_alive),
         timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_SECONDS),
     )
+
+
+def describe_failures(*results: LoadResult) -> str:
+    """How many requests of these runs failed, and how: "0" or "2 (503: 1, TimeoutError: 1)"."""
+    kinds: Counter[str] = Counter()
+    for result in results:
+        kinds.update(result.failures)
+    if not kinds:
+        return "0"
+    return f"{kinds.total()} (" + ", ".join(f"{k}: {n}" for k, n in kinds.most_common()) + ")"
 
 
 async def status_of(session: aiohttp.ClientSession, method: str, path: str, **kwargs: Any) -> int:
@@ -98,23 +112,25 @@ async def closed_loop(
     """Send requests from `clients` concurrent loops until one of the three limits is reached."""
     stop = stop or asyncio.Event()
     latencies: list[float] = []
-    errors = 0
+    failures: Counter[str] = Counter()
     sent = 0
     started = time.perf_counter()
     deadline = started + max_seconds
 
     async def client_loop() -> None:
-        nonlocal errors, sent
+        nonlocal sent
         while not stop.is_set() and sent < max_requests and time.perf_counter() < deadline:
             sent += 1
             begin = time.perf_counter()
             try:
-                failed = not 200 <= await send() < 300
-            except (aiohttp.ClientError, TimeoutError):
-                failed = True
+                status = await send()
+                failure = None if 200 <= status < 300 else str(status)
+            except (aiohttp.ClientError, TimeoutError) as error:
+                failure = type(error).__name__
             latencies.append(time.perf_counter() - begin)
-            errors += failed
+            if failure is not None:
+                failures[failure] += 1
 
     async with asyncio.timeout(max_seconds + DRAIN_SECONDS):
         await asyncio.gather(*(client_loop() for _ in range(clients)))
-    return summarize(latencies, errors, time.perf_counter() - started)
+    return summarize(latencies, failures, time.perf_counter() - started)

@@ -27,7 +27,14 @@ from pathlib import Path
 
 import aiohttp
 
-from benchmarks.load import LoadResult, closed_loop, json_of, local_session, status_of
+from benchmarks.load import (
+    LoadResult,
+    closed_loop,
+    describe_failures,
+    json_of,
+    local_session,
+    status_of,
+)
 from benchmarks.server import Server, uvicorn_server
 from course_tools.postgres_server import fresh_database, running_postgres
 
@@ -101,7 +108,7 @@ class ProductsVsBare:
         return throughput_ratio(self.one_cached, self.one_uncached)
 
     @property
-    def errors(self) -> int:
+    def loads(self) -> tuple[LoadResult, ...]:
         sides = (
             self.service,
             self.uncached,
@@ -110,7 +117,11 @@ class ProductsVsBare:
             self.one_cached,
             self.one_uncached,
         )
-        return sum(side.load.errors for side in sides)
+        return tuple(side.load for side in sides)
+
+    @property
+    def errors(self) -> int:
+        return sum(load.errors for load in self.loads)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -147,7 +158,7 @@ class ProductsVsBare:
             f"3. GET /products/{{id}}: cached {describe_side(self.one_cached)}, uncached "
             f"{describe_side(self.one_uncached)}: the cache's speed-up "
             f"{self.cache_speedup:.2f}x (by CPU {cpu_ratio(self.one_cached, self.one_uncached):.2f}x)"
-            f"; errors {self.errors}"
+            f"; errors {describe_failures(*self.loads)}"
         )
 
 
