@@ -99,8 +99,8 @@ async def measure(base_url: str) -> HealthUnderLogin:
         idle = await closed_loop(
             health, clients=1, max_requests=HEALTH_SAMPLES, max_seconds=IDLE_SECONDS
         )
-        # The logins' connections open now: one left idle through the idle phase would outlive
-        # uvicorn's keep-alive (5 s), and a request sent as the server closes it would fail.
+        # Opened now, not before the idle phase: a connection left idle that long (about 5 s,
+        # uvicorn's keep-alive) could be closed by the server just as a login reuses it.
         async with local_session(base_url, LOGIN_CLIENTS) as login_session:
 
             def login() -> Awaitable[int]:

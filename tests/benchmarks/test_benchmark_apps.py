@@ -13,7 +13,7 @@ PAGE = {"items": [], "total": 0, "page": 1, "per_page": 20, "pages": 0}
 
 
 def load_apps(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str) -> ModuleType:
-    """benchmarks.database_floor_app, imported afresh: both apps read their settings on import."""
+    """benchmarks.database_floor_app, imported afresh: it and bare_app read the page on import."""
     body_path = tmp_path / "body.json"
     body_path.write_text(json.dumps(PAGE), encoding="utf-8")
     monkeypatch.setenv("BARE_APP_BODY", str(body_path))
