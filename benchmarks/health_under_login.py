@@ -16,11 +16,12 @@ import asyncio
 import json
 import tempfile
 from collections.abc import Awaitable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.load import (
     LoadResult,
+    Send,
     closed_loop,
     describe_failures,
     json_of,
@@ -54,9 +55,9 @@ class HealthUnderLogin:
     def as_dict(self) -> dict[str, object]:
         return {
             "login_clients": LOGIN_CLIENTS,
-            "health_idle": asdict(self.idle),
-            "health_under_logins": asdict(self.loaded),
-            "logins": {**asdict(self.logins), "per_second": self.logins.per_second},
+            "health_idle": self.idle.as_dict(),
+            "health_under_logins": self.loaded.as_dict(),
+            "logins": self.logins.as_dict(),
             "p99_ratio": self.p99_ratio,
         }
 
@@ -79,6 +80,37 @@ def server_settings(database_path: Path) -> dict[str, str]:
     }
 
 
+async def during_logins(
+    base_url: str, form: dict[str, str], health: Send
+) -> tuple[LoadResult, LoadResult]:
+    """`health` sampled while LOGIN_CLIENTS log in continuously: its result, and the logins'."""
+    # Opened now, not before the idle phase: a connection left idle that long (about 5 s,
+    # uvicorn's keep-alive) could be closed by the server just as a login reuses it.
+    async with local_session(base_url, LOGIN_CLIENTS) as login_session:
+
+        def login() -> Awaitable[int]:
+            return status_of(login_session, "POST", "/auth/token", data=form)
+
+        stop_logins = asyncio.Event()
+        logins = asyncio.create_task(
+            closed_loop(
+                login,
+                clients=LOGIN_CLIENTS,
+                max_requests=MAX_LOGINS,
+                max_seconds=RAMP_UP_SECONDS + LOADED_SECONDS,
+                stop=stop_logins,
+            )
+        )
+        try:
+            await asyncio.sleep(RAMP_UP_SECONDS)
+            loaded = await closed_loop(
+                health, clients=1, max_requests=HEALTH_SAMPLES, max_seconds=LOADED_SECONDS
+            )
+        finally:
+            stop_logins.set()
+        return loaded, await logins
+
+
 async def measure(base_url: str) -> HealthUnderLogin:
     account = {
         "email": BENCH_EMAIL,
@@ -99,31 +131,8 @@ async def measure(base_url: str) -> HealthUnderLogin:
         idle = await closed_loop(
             health, clients=1, max_requests=HEALTH_SAMPLES, max_seconds=IDLE_SECONDS
         )
-        # Opened now, not before the idle phase: a connection left idle that long (about 5 s,
-        # uvicorn's keep-alive) could be closed by the server just as a login reuses it.
-        async with local_session(base_url, LOGIN_CLIENTS) as login_session:
-
-            def login() -> Awaitable[int]:
-                return status_of(login_session, "POST", "/auth/token", data=form)
-
-            stop_logins = asyncio.Event()
-            logins = asyncio.create_task(
-                closed_loop(
-                    login,
-                    clients=LOGIN_CLIENTS,
-                    max_requests=MAX_LOGINS,
-                    max_seconds=RAMP_UP_SECONDS + LOADED_SECONDS,
-                    stop=stop_logins,
-                )
-            )
-            try:
-                await asyncio.sleep(RAMP_UP_SECONDS)
-                loaded = await closed_loop(
-                    health, clients=1, max_requests=HEALTH_SAMPLES, max_seconds=LOADED_SECONDS
-                )
-            finally:
-                stop_logins.set()
-            return HealthUnderLogin(idle=idle, loaded=loaded, logins=await logins)
+        loaded, logins = await during_logins(base_url, form, health)
+        return HealthUnderLogin(idle=idle, loaded=loaded, logins=logins)
 
 
 def run(app_dir: Path = REPO_ROOT, extra_env: dict[str, str] | None = None) -> HealthUnderLogin:

@@ -14,7 +14,7 @@ import statistics
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import aiohttp
@@ -29,7 +29,6 @@ Send = Callable[[], Awaitable[int]]  # sends one request, returns its HTTP statu
 @dataclass(frozen=True)
 class LoadResult:
     requests: int
-    errors: int  # transport errors, timeouts and non-2xx answers
     seconds: float
     p50_ms: float
     p99_ms: float
@@ -38,8 +37,16 @@ class LoadResult:
     failures: dict[str, int] = field(default_factory=dict)
 
     @property
+    def errors(self) -> int:
+        """Transport errors, timeouts and non-2xx answers."""
+        return sum(self.failures.values())
+
+    @property
     def per_second(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
+
+    def as_dict(self) -> dict[str, object]:
+        return {**asdict(self), "errors": self.errors, "per_second": self.per_second}
 
 
 def percentile(values: list[float], pct: int) -> float:
@@ -52,7 +59,6 @@ def summarize(latencies: list[float], failures: Counter[str], seconds: float) ->
     ms = [latency * 1000 for latency in latencies]
     return LoadResult(
         requests=len(ms),
-        errors=failures.total(),
         seconds=seconds,
         p50_ms=percentile(ms, 50),
         p99_ms=percentile(ms, 99),

@@ -21,7 +21,7 @@ import json
 import tempfile
 import time
 from collections.abc import Awaitable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -164,8 +164,7 @@ class ProductsVsBare:
 
 def side_dict(side: Throughput) -> dict[str, object]:
     return {
-        **asdict(side.load),
-        "per_second": side.load.per_second,
+        **side.load.as_dict(),
         "server_cpu_percent": side.server_cpu_percent,
         "server_cpu_ms_per_request": side.server_cpu_ms_per_request,
         "driver_cpu_percent": 100 * side.driver_cpu_seconds / side.load.seconds,
