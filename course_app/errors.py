@@ -75,12 +75,26 @@ async def integrity_error_handler(request: Request, exc: Exception) -> JSONRespo
     )
 
 
+# PostgreSQL's error codes (SQLSTATE) that start with "22" are data exceptions: a value the
+# column cannot hold (a numeric overflow, a NUL character in text). asyncpg's errors do not
+# arrive as DataError, so the code is what tells them apart from a database that is down.
+DATA_EXCEPTION_CLASS = "22"
+VALUE_OUT_OF_RANGE = (
+    "A value is out of range for the database: a number too large, or a NUL character"
+)
+
+
+def is_data_error(exc: DBAPIError) -> bool:
+    """The database refused a value (the client's fault), rather than failing to answer."""
+    sqlstate = getattr(exc.orig, "sqlstate", None) or ""
+    return isinstance(exc, DataError) or sqlstate.startswith(DATA_EXCEPTION_CLASS)
+
+
 async def data_error_handler(request: Request, exc: Exception) -> JSONResponse:
     # The database refused a value, e.g. an order total beyond the money column's precision.
     logger.info("data error on %s %s: %s", request.method, request.url.path, exc)
     return JSONResponse(
-        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        content={"detail": "A value is out of range for the database"},
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, content={"detail": VALUE_OUT_OF_RANGE}
     )
 
 
@@ -94,16 +108,9 @@ async def database_unavailable_handler(request: Request, exc: Exception) -> JSON
     )
 
 
-# PostgreSQL's error codes (SQLSTATE) that start with "22" are data exceptions: a value the
-# column cannot hold (a numeric overflow, a NUL character in text). asyncpg's errors do not
-# arrive as DataError, so the code is what tells them apart from a database that is down.
-DATA_EXCEPTION_CLASS = "22"
-
-
 async def database_error_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DBAPIError)
-    sqlstate = getattr(exc.orig, "sqlstate", None) or ""
-    if sqlstate.startswith(DATA_EXCEPTION_CLASS):
+    if is_data_error(exc):
         return await data_error_handler(request, exc)
     return await database_unavailable_handler(request, exc)
 

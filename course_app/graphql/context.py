@@ -2,9 +2,12 @@
 """The context of one GraphQL request, built by FastAPI dependencies: the same token checks, the
 same sessions and the same settings as a REST route."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.fastapi import BaseContext
 
@@ -15,6 +18,8 @@ from course_app.api.deps import (
     get_resources,
     oauth2_scheme,
 )
+from course_app.errors import VALUE_OUT_OF_RANGE, is_data_error
+from course_app.exceptions import InvalidValueError
 from course_app.graphql.loaders import Loaders, make_loaders
 from course_app.models import User
 from course_app.state import AppResources
@@ -29,13 +34,22 @@ class GraphQLContext(BaseContext):
         self.resources = resources
         self.loaders: Loaders = make_loaders(resources.session_factory)
 
-    def session(self) -> AsyncSession:
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
         """A new session, for one resolver: `async with info.context.session() as session:`.
 
         GraphQL resolves sibling fields at the same time, and one AsyncSession must never be
         used by two tasks at once: each resolver has its own.
         """
-        return self.resources.session_factory()
+        async with self.resources.session_factory() as session:
+            try:
+                yield session
+            except DBAPIError as error:
+                # A value the database refused (a NUL character in text, on PostgreSQL) is the
+                # client's mistake, as REST's 422 says: not a masked "Unexpected error".
+                if not is_data_error(error):
+                    raise
+                raise InvalidValueError(VALUE_OUT_OF_RANGE) from None
 
 
 async def get_optional_user(

@@ -110,6 +110,9 @@ async def place_order(session: AsyncSession, user: User, data: OrderCreate) -> O
         # Sorted ids make every order lock rows in the same sequence (no deadlocks).
         for item in sorted(data.items, key=lambda item: item.product_id):
             if not await products.reserve(item.product_id, item.quantity):
+                # Deleted since its price was read: not for sale (404), whatever its stock.
+                if await products.get_active(item.product_id) is None:
+                    raise ProductUnavailableError(f"product {item.product_id} not found")
                 raise InsufficientStockError(f"not enough stock for product {item.product_id}")
 
         order = Order(

@@ -50,6 +50,17 @@ MISTAKES = [
         names="sorted by product id",
     ),
     Mistake(
+        "07.reserve_items",
+        "a deleted product blamed on the stock",
+        change=(
+            "        # Deleted since its price was read: not for sale (404), whatever its stock.\n"
+            "        if await products.get_active(item.product_id) is None:\n"
+            '            raise ProductUnavailableError(f"product {item.product_id} not found")\n',
+            "",
+        ),
+        names="no longer for sale",
+    ),
+    Mistake(
         "07.change_status",
         "cancelling keeps the reservation",
         """

@@ -217,6 +217,31 @@ async def test_nothing_is_registered_from_an_unrepresentable_body(
         assert await session.scalar(select(func.count()).select_from(User)) == 0
 
 
+@postgres_only("SQLite stores a NUL character in text; PostgreSQL refuses it (SQLSTATE 22021)")
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/products", {**PRODUCT, "name": "Desk\u0000Lamp"}),
+        ("POST", "/products", {**PRODUCT, "description": "\u0000"}),
+        ("GET", "/products?q=%00", None),
+    ],
+)
+async def test_text_the_database_cannot_store_is_422_not_503(
+    client: httpx.AsyncClient,
+    admin_headers: dict[str, str],
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+) -> None:
+    """A NUL character is valid JSON, but PostgreSQL cannot store it in text: the value is the
+    client's problem (422, a data error), not a database that is down (503)."""
+    from course_app.errors import VALUE_OUT_OF_RANGE
+
+    response = await client.request(method, path, json=body, headers=admin_headers)
+    assert response.status_code == 422, response.text[:300]
+    assert response.json() == {"detail": VALUE_OUT_OF_RANGE}
+
+
 # --- 422 bodies: loc, msg, type; never the submitted value ----------------------------------------
 
 

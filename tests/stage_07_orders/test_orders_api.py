@@ -2,6 +2,7 @@ import asyncio
 import re
 import uuid
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import httpx
 import pytest
@@ -159,6 +160,37 @@ async def test_items_are_reserved_in_product_id_order(
     response = await place(client, user_headers, *((str(product_id), 1) for product_id in ids))
     assert response.status_code == 201
     assert reserved == sorted(ids)
+
+
+@pytest.mark.hole("07.reserve_items")
+async def test_a_product_deleted_while_ordering_is_404_not_409(
+    client: httpx.AsyncClient,
+    admin_headers: dict,
+    user_headers: dict,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A product deleted after the order read its price, but before it was reserved, is no
+    longer for sale: 404, not 409 "not enough stock". When `reserve` returns False, ask whether
+    the product is still active (`get_active`) before blaming the stock."""
+    from course_app.repositories.products import ProductRepository
+
+    product = await create_product(client, admin_headers, stock=10)
+    active_prices = ProductRepository.active_prices
+
+    async def prices_then_a_delete(
+        self: ProductRepository, product_ids: list[uuid.UUID]
+    ) -> dict[uuid.UUID, Decimal]:
+        prices = await active_prices(self, product_ids)
+        # An admin's DELETE lands in between, in a request and a transaction of its own.
+        deleted = await client.delete(f"/products/{product['id']}", headers=admin_headers)
+        assert deleted.status_code == 204
+        return prices
+
+    monkeypatch.setattr(ProductRepository, "active_prices", prices_then_a_delete)
+    response = await place(client, user_headers, (product["id"], 1))
+    assert response.status_code == 404, response.text
+    after = await get_product(client, product["id"], admin_headers)
+    assert (after["is_active"], after["reserved_quantity"]) == (False, 0)
 
 
 async def test_list_shows_only_own_orders_newest_first(

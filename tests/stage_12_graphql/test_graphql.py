@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.helpers import add_user, create_product, open_client, place
+from tests.helpers import add_user, create_product, open_client, place, postgres_only
 from tests.query_counter import count_queries
 
 PRODUCTION_SECRET = "a-production-secret-that-is-long-enough-0123456789"
@@ -372,6 +372,22 @@ async def test_a_failing_resolver_is_masked_and_logged(
         record.exc_info and "secret internals" in str(record.exc_info[1])
         for record in caplog.records
     )
+
+
+@postgres_only("SQLite stores a NUL character in text; PostgreSQL refuses it (SQLSTATE 22021)")
+async def test_a_value_the_database_refuses_is_the_clients_error(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A search for a NUL character, which PostgreSQL cannot hold in text, gets REST's 422
+    message as its error, not the masked "Unexpected error." of a bug, and logs no error."""
+    from course_app.errors import VALUE_OUT_OF_RANGE
+
+    query = "query Search($q: String!) { products(search: $q) { total } }"
+    with caplog.at_level(logging.ERROR):
+        answer = await post(client, query, {"q": "lamp\u0000"})
+    assert answer["data"] is None
+    assert messages(answer) == VALUE_OUT_OF_RANGE
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
 
 
 async def orders_with_distinct_products(
