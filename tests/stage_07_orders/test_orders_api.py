@@ -3,6 +3,7 @@ import re
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import httpx
 import pytest
@@ -380,6 +381,39 @@ async def test_stock_cannot_be_set_below_the_reserved_quantity(
     assert too_low.status_code == 422
     equal = await client.patch(url, json={"stock_quantity": 3}, headers=admin_headers)
     assert (equal.status_code, equal.json()["available_quantity"]) == (200, 0)
+
+
+async def test_stock_below_a_reservation_made_meanwhile_is_still_422(
+    client: httpx.AsyncClient,
+    admin_headers: dict,
+    user_headers: dict,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An order that reserves units after PATCH /products/{id} checked the reserved quantity,
+    but before it wrote the new stock, makes that stock too low: still 422 with the quantity
+    reserved now (the database's check refuses the write), never an undocumented 409, and the
+    stock is unchanged."""
+    from course_app.repositories.products import ProductRepository
+
+    product = await create_product(client, admin_headers, stock=5)
+    assert (await place(client, user_headers, (product["id"], 1))).status_code == 201
+    get = ProductRepository.get
+
+    async def read_then_an_order(self: ProductRepository, product_id: uuid.UUID) -> Any:
+        found = await get(self, product_id)
+        # A customer's order lands in between, in a request and a transaction of its own.
+        ordered = await place(client, user_headers, (product["id"], 2))
+        assert ordered.status_code == 201, ordered.text
+        return found
+
+    monkeypatch.setattr(ProductRepository, "get", read_then_an_order)
+    url = f"/products/{product['id']}"
+    response = await client.patch(url, json={"stock_quantity": 2}, headers=admin_headers)
+    monkeypatch.undo()
+    assert response.status_code == 422, response.text
+    assert "(3)" in response.json()["detail"]
+    after = await get_product(client, product["id"], admin_headers)
+    assert (after["stock_quantity"], after["reserved_quantity"]) == (5, 3)
 
 
 @pytest.mark.hole("07.change_status")

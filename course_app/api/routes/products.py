@@ -155,6 +155,16 @@ async def create_product(data: ProductCreate, _admin: AdminUser, session: Sessio
     raise HTTPException(status_code=status.HTTP_409_CONFLICT, detail="Could not find a free slug")
 
 
+def _refuse_stock_below_reserved(changes: dict[str, Any], product: Product) -> None:
+    new_stock = changes.get("stock_quantity")
+    if new_stock is not None and new_stock < product.reserved_quantity:
+        raise HTTPException(
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+            detail=f"stock_quantity cannot be below the reserved quantity "
+            f"({product.reserved_quantity})",
+        )
+
+
 @router.patch(
     "/{product_id}", response_model=ProductPublic, responses=failures(400, 401, 403, 404, 413, 422)
 )
@@ -167,15 +177,16 @@ async def update_product(
     if product is None:
         raise _not_found()
     changes = data.model_dump(exclude_unset=True)
-    new_stock = changes.get("stock_quantity")
-    if new_stock is not None and new_stock < product.reserved_quantity:
-        raise HTTPException(
-            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-            detail=f"stock_quantity cannot be below the reserved quantity "
-            f"({product.reserved_quantity})",
-        )
-    async with transaction(session):
-        return await products.update(product, changes)
+    _refuse_stock_below_reserved(changes, product)
+    try:
+        async with transaction(session):
+            return await products.update(product, changes)
+    except IntegrityError:
+        # An order may have reserved more units since the check above. Then the database's own
+        # check (reserved within stock) refused the write, and the answer is the same 422.
+        await session.refresh(product)
+        _refuse_stock_below_reserved(changes, product)
+        raise
 
 
 @router.delete(
