@@ -3,7 +3,6 @@ import re
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
 
 import httpx
 import pytest
@@ -393,13 +392,14 @@ async def test_stock_below_a_reservation_made_meanwhile_is_still_422(
     but before it wrote the new stock, makes that stock too low: still 422 with the quantity
     reserved now (the database's check refuses the write), never an undocumented 409, and the
     stock is unchanged."""
+    from course_app.models import Product
     from course_app.repositories.products import ProductRepository
 
     product = await create_product(client, admin_headers, stock=5)
     assert (await place(client, user_headers, (product["id"], 1))).status_code == 201
     get = ProductRepository.get
 
-    async def read_then_an_order(self: ProductRepository, product_id: uuid.UUID) -> Any:
+    async def read_then_an_order(self: ProductRepository, product_id: uuid.UUID) -> Product | None:
         found = await get(self, product_id)
         # A customer's order lands in between, in a request and a transaction of its own.
         ordered = await place(client, user_headers, (product["id"], 2))
@@ -409,7 +409,7 @@ async def test_stock_below_a_reservation_made_meanwhile_is_still_422(
     monkeypatch.setattr(ProductRepository, "get", read_then_an_order)
     url = f"/products/{product['id']}"
     response = await client.patch(url, json={"stock_quantity": 2}, headers=admin_headers)
-    monkeypatch.undo()
+    monkeypatch.undo()  # get_product below reads through ProductRepository.get too
     assert response.status_code == 422, response.text
     assert "(3)" in response.json()["detail"]
     after = await get_product(client, product["id"], admin_headers)
